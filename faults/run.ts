@@ -1,0 +1,166 @@
+/**
+ * `npm run faults`: proof that every check can fail.
+ *
+ * Runs the suite once against the healthy built-in site, then once per fault in the catalogue
+ * with the site started with that fault, and prints a matrix of test x fault. Exits non-zero when
+ * the healthy run fails anything, when a fault is caught by no test, or when a test is killed by no
+ * fault. Usage: `npm run faults [-- --only name,name] [--keep]` (--keep keeps the JSON reports).
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CATALOGUE, type Fault } from './catalogue.ts';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const OUT = path.join(ROOT, 'test-results', 'faults');
+
+interface Outcome {
+  /** `file › title` of each test, with its status: passed, failed, skipped. */
+  tests: Map<string, 'passed' | 'failed' | 'skipped'>;
+  seconds: number;
+  exitCode: number;
+}
+
+interface JsonSpec {
+  title: string;
+  file: string;
+  tests: { status: 'expected' | 'unexpected' | 'flaky' | 'skipped' }[];
+}
+interface JsonSuite {
+  title: string;
+  specs?: JsonSpec[];
+  suites?: JsonSuite[];
+}
+
+function collect(suite: JsonSuite, into: Outcome['tests'], prefix: string[] = []): void {
+  const titles = suite.title && !suite.title.endsWith('.ts') ? [...prefix, suite.title] : prefix;
+  for (const spec of suite.specs ?? []) {
+    const key = `${spec.file} › ${[...titles, spec.title].join(' › ')}`;
+    for (const test of spec.tests) {
+      const status =
+        test.status === 'skipped' ? 'skipped' : test.status === 'expected' ? 'passed' : 'failed';
+      if (into.get(key) !== 'failed') into.set(key, status);
+    }
+  }
+  for (const child of suite.suites ?? []) collect(child, into, titles);
+}
+
+async function runSuite(fault: Fault | undefined): Promise<Outcome> {
+  const name = fault?.name ?? 'healthy';
+  const report = path.join(OUT, `${name}.json`);
+  const args = ['playwright', 'test', ...(fault?.args ?? ['--project=local']), '--reporter=json'];
+  const started = Date.now();
+  const exitCode = await new Promise<number>((resolve) => {
+    const child = spawn('npx', args, {
+      cwd: ROOT,
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: {
+        ...process.env,
+        ...fault?.env,
+        PLAYWRIGHT_JSON_OUTPUT_FILE: report,
+        // The catalogue proves detection, not patience: fail fast on the fault.
+        RETRIES: '0',
+      },
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('close', (code) => {
+      if (code !== 0 && code !== 1) process.stderr.write(stderr);
+      resolve(code ?? 1);
+    });
+  });
+  const tests: Outcome['tests'] = new Map();
+  try {
+    const json = JSON.parse(readFileSync(report, 'utf8')) as { suites: JsonSuite[] };
+    for (const suite of json.suites) collect(suite, tests);
+  } catch {
+    throw new Error(
+      `${name}: the suite produced no report (exit ${exitCode}); see the output above`,
+    );
+  }
+  return { tests, seconds: (Date.now() - started) / 1000, exitCode };
+}
+
+function short(test: string): string {
+  return test.replace(/\.spec\.ts/, '').replace(/^tests\//, '');
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  const onlyIndex = argv.indexOf('--only');
+  const only = onlyIndex >= 0 ? (argv[onlyIndex + 1] ?? '').split(',') : undefined;
+  const faults = only ? CATALOGUE.filter((f) => only.includes(f.name)) : CATALOGUE;
+  if (only && faults.length !== only.length) {
+    const known = new Set(CATALOGUE.map((f) => f.name));
+    console.error(`faults: unknown fault(s) ${only.filter((n) => !known.has(n)).join(', ')}`);
+    process.exit(2);
+  }
+  rmSync(OUT, { recursive: true, force: true });
+  mkdirSync(OUT, { recursive: true });
+  const started = Date.now();
+
+  console.log('faults: healthy run ...');
+  const healthy = await runSuite(undefined);
+  const healthyFailures = [...healthy.tests].filter(([, s]) => s === 'failed').map(([t]) => t);
+  console.log(
+    `faults: healthy: ${healthy.tests.size} tests, ${healthyFailures.length} failed (${healthy.seconds.toFixed(1)} s)`,
+  );
+
+  const killed = new Map<string, string[]>(); // test -> faults that killed it
+  const caughtBy = new Map<string, string[]>(); // fault -> tests that failed
+  for (const [index, fault] of faults.entries()) {
+    const outcome = await runSuite(fault);
+    const failed = [...outcome.tests].filter(([, s]) => s === 'failed').map(([t]) => t);
+    caughtBy.set(fault.name, failed);
+    for (const test of failed) killed.set(test, [...(killed.get(test) ?? []), fault.name]);
+    console.log(
+      `faults: ${String(index + 1).padStart(2)}/${faults.length} ${fault.name.padEnd(26)} ${String(failed.length).padStart(2)} test(s) failed (${outcome.seconds.toFixed(1)} s)`,
+    );
+  }
+
+  // The matrix: one row per test, one column per fault (numbered; legend below).
+  const tests = [...healthy.tests.keys()].sort();
+  const width = Math.max(...tests.map((t) => short(t).length), 10);
+  const header = faults.map((_, i) => String(i + 1).padStart(3)).join('');
+  console.log(`\n${'test'.padEnd(width)} ${header}   killed by`);
+  for (const test of tests) {
+    const status = healthy.tests.get(test);
+    const cells = faults
+      .map((f) => (caughtBy.get(f.name)?.includes(test) ? '  X' : '  .'))
+      .join('');
+    const note =
+      status === 'skipped'
+        ? 'not run here (skipped on this target)'
+        : String(killed.get(test)?.length ?? 0);
+    console.log(`${short(test).padEnd(width)} ${cells}   ${note}`);
+  }
+  console.log('\nfaults:');
+  for (const [i, fault] of faults.entries()) {
+    console.log(`${String(i + 1).padStart(3)} ${fault.name.padEnd(26)} ${fault.description}`);
+  }
+
+  const uncaught = faults
+    .filter((f) => (caughtBy.get(f.name)?.length ?? 0) === 0)
+    .map((f) => f.name);
+  const ran = tests.filter((t) => healthy.tests.get(t) === 'passed');
+  const survivors = only ? [] : ran.filter((t) => !killed.has(t));
+  const notRun = tests.filter((t) => healthy.tests.get(t) === 'skipped');
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  console.log(
+    `\nfaults: ${faults.length} faults, ${faults.length - uncaught.length} caught; ${ran.length} checks run, ${ran.length - survivors.length} killed; healthy run ${healthyFailures.length ? 'RED' : 'green'}; ${seconds} s`,
+  );
+  if (notRun.length) console.log(`faults: not run on this target: ${notRun.map(short).join('; ')}`);
+  const errors = [
+    ...healthyFailures.map((t) => `the healthy site failed ${short(t)}`),
+    ...uncaught.map((f) => `fault ${f} was caught by no test`),
+    ...survivors.map((t) => `${short(t)} was killed by no fault: it cannot fail`),
+  ];
+  for (const error of errors) console.error(`faults: ${error}`);
+  process.exit(errors.length ? 1 : 0);
+}
+
+main().catch((error: unknown) => {
+  console.error(`faults: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(2);
+});

@@ -1,0 +1,96 @@
+/**
+ * Runs a configured action (a deploy trigger or a release probe): a command over SSH, a local
+ * command, or an HTTP call. The form comes from configuration; nothing about the site is assumed.
+ */
+import { spawn } from 'node:child_process';
+import type { NodeSSH } from 'node-ssh';
+import { ROOT, type Action } from './config.ts';
+import { runRemote, type CommandResult } from './ssh.ts';
+
+/** Runs `command` in a local shell from the repository root. */
+export function runLocal(
+  command: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<CommandResult> {
+  return new Promise((resolve) => {
+    const child = spawn(command, {
+      shell: true,
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', (error) =>
+      resolve({ command, code: 127, stdout, stderr: stderr + error.message }),
+    );
+    child.on('close', (code) =>
+      resolve({ command, code, stdout: stdout.trim(), stderr: stderr.trim() }),
+    );
+  });
+}
+
+function pick(body: string, how: { json?: string; regex?: string } | undefined): string {
+  if (how?.json) {
+    let value: unknown = JSON.parse(body);
+    for (const key of how.json.split('.')) value = (value as Record<string, unknown> | undefined)?.[key];
+    if (typeof value === 'string') return value;
+    return value === undefined || value === null ? '' : JSON.stringify(value);
+  }
+  if (how?.regex) {
+    const match = new RegExp(how.regex).exec(body);
+    return match ? (match[1] ?? match[0]) : '';
+  }
+  return body.trim();
+}
+
+/**
+ * Runs `action` and returns its result; for http, `stdout` is the picked value (json path or
+ * regex) and `code` is 0 on a 2xx answer. `ssh` is needed for ssh actions.
+ */
+export async function runAction(
+  action: Action,
+  options: { ssh?: () => Promise<NodeSSH>; headers?: Record<string, string> } = {},
+): Promise<CommandResult> {
+  switch (action.kind) {
+    case 'cmd':
+      return runLocal(action.command);
+    case 'ssh': {
+      if (!options.ssh)
+        throw new Error(`"ssh:${action.command}" needs the target's *_SSH settings`);
+      return runRemote(await options.ssh(), action.command);
+    }
+    case 'http': {
+      const label = `${action.method} ${action.url}`;
+      try {
+        const response = await fetch(action.url, {
+          method: action.method,
+          headers: options.headers,
+        });
+        const body = await response.text();
+        return {
+          command: label,
+          code: response.ok ? 0 : response.status,
+          stdout: response.ok ? pick(body, action.pick) : body.slice(0, 2000),
+          stderr: response.ok ? '' : `HTTP ${response.status}`,
+        };
+      } catch (error) {
+        return {
+          command: label,
+          code: 1,
+          stdout: '',
+          stderr: error instanceof Error ? error.message : String(error),
+        };
+      }
+    }
+  }
+}
+
+/** One block of text for a report: the command, its exit status and its output. */
+export function describeResult(result: CommandResult): string {
+  return [`$ ${result.command}`, `exit ${result.code}`, result.stdout, result.stderr]
+    .filter(Boolean)
+    .join('\n');
+}

@@ -1,0 +1,174 @@
+/**
+ * What a page loaded, and whether each asset is sound: 2xx, the right Content-Type for its kind,
+ * a non-empty body. Assets come from the browser's own network events plus the `url()`
+ * references inside the stylesheets it loaded (fonts and images the CSS pulls in lazily).
+ */
+import type { APIRequestContext, Page, Response } from '@playwright/test';
+
+export type AssetKind = 'stylesheet' | 'script' | 'image' | 'font' | 'other';
+
+/** One static file a page depends on, as it came back. */
+export interface LoadedAsset {
+  url: string;
+  kind: AssetKind;
+  /** 0 when the request failed before any answer. */
+  status: number;
+  contentType: string;
+  bytes: number;
+  /** `page` for what the page requested, `css` for a `url()` found in a stylesheet. */
+  via: 'page' | 'css';
+  error?: string;
+}
+
+const EXPECTED_TYPE: Record<AssetKind, { pattern: RegExp; label: string }> = {
+  stylesheet: { pattern: /^text\/css\b/i, label: 'text/css' },
+  script: {
+    pattern: /^(text|application)\/(javascript|ecmascript|x-javascript)\b/i,
+    label: 'text/javascript',
+  },
+  image: { pattern: /^image\//i, label: 'image/*' },
+  font: {
+    pattern: /^(font\/|application\/(font-|x-font-|vnd\.ms-fontobject|octet-stream))/i,
+    label: 'font/*',
+  },
+  other: { pattern: /./, label: 'any type' },
+};
+
+const KIND_BY_RESOURCE: Record<string, AssetKind> = {
+  stylesheet: 'stylesheet',
+  script: 'script',
+  image: 'image',
+  font: 'font',
+  media: 'other',
+  manifest: 'other',
+};
+
+function kindFromUrl(url: string): AssetKind {
+  const extension = new URL(url).pathname.split('.').pop()?.toLowerCase() ?? '';
+  if (extension === 'css') return 'stylesheet';
+  if (extension === 'js' || extension === 'mjs') return 'script';
+  if (['woff', 'woff2', 'ttf', 'otf', 'eot'].includes(extension)) return 'font';
+  if (['png', 'jpg', 'jpeg', 'gif', 'svg', 'webp', 'ico', 'avif'].includes(extension))
+    return 'image';
+  return 'other';
+}
+
+async function fromResponse(response: Response): Promise<LoadedAsset> {
+  const request = response.request();
+  const body = await response.body().catch(() => Buffer.alloc(0));
+  return {
+    url: response.url(),
+    kind: KIND_BY_RESOURCE[request.resourceType()] ?? kindFromUrl(response.url()),
+    status: response.status(),
+    contentType: response.headers()['content-type'] ?? '',
+    bytes: body.length,
+    via: 'page',
+  };
+}
+
+/** The `url(...)` references in a stylesheet, resolved against its URL (data: URIs left out). */
+export function cssUrlReferences(css: string, stylesheetUrl: string): string[] {
+  const urls = new Set<string>();
+  for (const match of css.matchAll(/url\(\s*(['"]?)([^'")]+)\1\s*\)/g)) {
+    const reference = match[2]!.trim();
+    if (/^(data|about|#)/i.test(reference) || reference.startsWith('#')) continue;
+    urls.add(new URL(reference, stylesheetUrl).href.replace(/#.*$/, ''));
+  }
+  return [...urls];
+}
+
+/**
+ * Opens `path` in `page`, waits for its `load` event and returns every static asset it loaded,
+ * plus those its stylesheets reference (fetched with `request`).
+ */
+export async function loadPageAssets(
+  page: Page,
+  request: APIRequestContext,
+  path: string,
+): Promise<LoadedAsset[]> {
+  const pending: Promise<LoadedAsset>[] = [];
+  const failed: LoadedAsset[] = [];
+  const onResponse = (response: Response) => {
+    const type = response.request().resourceType();
+    if (type in KIND_BY_RESOURCE) pending.push(fromResponse(response));
+  };
+  const onFailed = (req: import('@playwright/test').Request) => {
+    if (!(req.resourceType() in KIND_BY_RESOURCE)) return;
+    failed.push({
+      url: req.url(),
+      kind: KIND_BY_RESOURCE[req.resourceType()] ?? 'other',
+      status: 0,
+      contentType: '',
+      bytes: 0,
+      via: 'page',
+      error: req.failure()?.errorText,
+    });
+  };
+  page.on('response', onResponse);
+  page.on('requestfailed', onFailed);
+  try {
+    await page.goto(path, { waitUntil: 'load' });
+  } finally {
+    page.off('response', onResponse);
+    page.off('requestfailed', onFailed);
+  }
+  const loaded = [...(await Promise.all(pending)), ...failed];
+  const seen = new Set(loaded.map((asset) => asset.url));
+  const referenced: string[] = [];
+  for (const sheet of loaded.filter((a) => a.kind === 'stylesheet' && a.status === 200)) {
+    const css = await (await request.get(sheet.url)).text();
+    for (const url of cssUrlReferences(css, sheet.url)) {
+      if (!seen.has(url)) {
+        seen.add(url);
+        referenced.push(url);
+      }
+    }
+  }
+  const fromCss = await Promise.all(
+    referenced.map(async (url): Promise<LoadedAsset> => {
+      try {
+        const response = await request.get(url);
+        return {
+          url,
+          kind: kindFromUrl(url),
+          status: response.status(),
+          contentType: response.headers()['content-type'] ?? '',
+          bytes: (await response.body()).length,
+          via: 'css',
+        };
+      } catch (error) {
+        const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+        return {
+          url,
+          kind: kindFromUrl(url),
+          status: 0,
+          contentType: '',
+          bytes: 0,
+          via: 'css',
+          error: message,
+        };
+      }
+    }),
+  );
+  return [...loaded, ...fromCss];
+}
+
+/** What is wrong with one asset, one sentence each naming the URL, what was expected and what came back. */
+export function assetProblems(asset: LoadedAsset): string[] {
+  const problems: string[] = [];
+  const where = `${asset.url}${asset.via === 'css' ? ' (referenced by a stylesheet)' : ''}`;
+  if (asset.status < 200 || asset.status > 299) {
+    problems.push(
+      `${where}: expected a 2xx answer, got ${asset.status === 0 ? `no answer (${asset.error ?? 'request failed'})` : asset.status}`,
+    );
+    return problems;
+  }
+  const expected = EXPECTED_TYPE[asset.kind];
+  if (!expected.pattern.test(asset.contentType)) {
+    problems.push(
+      `${where}: expected Content-Type ${expected.label} for a ${asset.kind}, got "${asset.contentType || 'none'}"`,
+    );
+  }
+  if (asset.bytes === 0) problems.push(`${where}: expected a non-empty ${asset.kind}, got 0 bytes`);
+  return problems;
+}

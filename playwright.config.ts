@@ -1,0 +1,76 @@
+import { defineConfig, type ReporterDescription } from '@playwright/test';
+import { settings, TARGET_NAMES, type TargetSettings } from './helpers/config.ts';
+import type { SuiteOptions } from './fixtures/target.ts';
+
+const { suite, targets, chosen } = settings;
+
+/** Unchosen targets still need a project entry (workers look projects up by name). */
+function placeholder(name: TargetSettings['name']): TargetSettings {
+  return {
+    name,
+    url: 'http://unconfigured.invalid',
+    requireHttps: false,
+    ignoreHttpsErrors: false,
+    readOnly: true,
+    allowDeploy: false,
+    logs: [],
+  };
+}
+
+const reporters: ReporterDescription[] = suite.ci
+  ? [
+      ['list'],
+      ['html', { open: 'never', outputFolder: 'reports/html' }],
+      ['junit', { outputFile: 'reports/junit.xml' }],
+    ]
+  : [['list']];
+
+export default defineConfig<SuiteOptions>({
+  testDir: './tests',
+  fullyParallel: true,
+  forbidOnly: true,
+  workers: suite.workers,
+  retries: suite.retries,
+  timeout: 30_000,
+  expect: { timeout: 5_000 },
+  reporter: reporters,
+  outputDir: 'test-results',
+  use: {
+    suite,
+    viewport: { width: 1024, height: 768 },
+    trace: 'retain-on-failure',
+    screenshot: 'only-on-failure',
+    video: 'off', // needs Playwright's own ffmpeg download
+    actionTimeout: 5_000,
+    navigationTimeout: 15_000,
+    launchOptions: { executablePath: suite.browserPath },
+  },
+  projects: TARGET_NAMES.map((name) => {
+    const target = targets[name] ?? placeholder(name);
+    return {
+      name,
+      default: name === 'local',
+      use: {
+        target,
+        baseURL: target.url,
+        ignoreHTTPSErrors: target.ignoreHttpsErrors,
+      },
+    };
+  }),
+  webServer: chosen.includes('local')
+    ? {
+        name: 'superlists',
+        command: 'node --import tsx reference-site/src/local.ts',
+        url: `${targets.local!.url}/`,
+        wait: { stdout: /ready/ },
+        env: {
+          PORT: String(suite.localPort),
+          ...(suite.localDataDir ? { SUPERLISTS_LOCAL_DATA: suite.localDataDir } : {}),
+          ...(suite.localFault ? { SUPERLISTS_FAULT: suite.localFault } : {}),
+        },
+        reuseExistingServer: false,
+        gracefulShutdown: { signal: 'SIGTERM', timeout: 5_000 },
+        timeout: 60_000,
+      }
+    : undefined,
+});

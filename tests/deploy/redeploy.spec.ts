@@ -1,0 +1,151 @@
+import { assetProblems, loadPageAssets } from '../../helpers/assets.ts';
+import { describeResult } from '../../helpers/actions.ts';
+import { watchAvailability } from '../../helpers/availability.ts';
+import { expect, test } from '../../fixtures/index.ts';
+
+test.describe('Deploying', { tag: ['@deploy', '@writes'] }, () => {
+  // One ordered story; a redeploy takes longer than a page visit.
+  test.setTimeout(240_000);
+
+  test('a redeploy keeps every list and its items, the styling, and the site working', async ({
+    target,
+    suite,
+    deployer,
+    seeder,
+    openHome,
+    openList,
+    page,
+    request,
+    uniqueText,
+  }) => {
+    test.skip(
+      !deployer,
+      `not applicable: ${target.name} has no ${target.name.toUpperCase()}_DEPLOY and _RELEASE_PROBE`,
+    );
+    const verdict = (phase: string, description: string) =>
+      test.info().annotations.push({ type: `deploy: ${phase}`, description });
+    const uiItems = [
+      uniqueText('Buy peacock feathers'),
+      uniqueText('Make a fly'),
+      uniqueText('Go fishing'),
+    ];
+    const dbItems = [uniqueText('Seeded in the database'), uniqueText('Second seeded item')];
+
+    const uiList = await test.step('seed: a list with three items through the site', async () => {
+      const list = await (await openHome()).startList(uiItems[0]!);
+      for (const item of uiItems.slice(1)) await list.addItem(item);
+      await expect(list).toShowItems(uiItems);
+      return { url: list.url, id: Number(/\/lists\/(\d+)\//.exec(list.url)?.[1]) };
+    });
+
+    const dbList = seeder
+      ? await test.step('seed: a list written straight into the database', () =>
+          seeder.list(dbItems))
+      : undefined;
+    verdict('seed', `list ${uiList.url} (site)${dbList ? `, list ${dbList.id} (database)` : ''}`);
+
+    const before = await test.step('release before', () => deployer!.release());
+
+    verdict('release before', before);
+
+    const watcher = watchAvailability(request);
+    const started = Date.now();
+
+    const result = await test.step('trigger the redeploy', () => deployer!.trigger());
+
+    const deploySeconds = (Date.now() - started) / 1000;
+    await test
+      .info()
+      .attach('deploy output', { body: describeResult(result), contentType: 'text/plain' });
+    expect(result.code, `the deploy command failed:\n${describeResult(result)}`).toBe(0);
+    verdict('trigger', `${result.command}: exit 0 in ${deploySeconds.toFixed(1)} s`);
+
+    await test.step('wait for the new release to be live', async () => {
+      await expect
+        .poll(() => deployer!.release(), {
+          message: `the deploy command finished but the release is still ${before}: nothing was deployed`,
+          timeout: suite.deployTimeoutMs,
+        })
+        .not.toBe(before);
+      await expect
+        .poll(async () => (await request.get('/')).status(), {
+          message: 'the new release does not answer / with 200',
+          timeout: suite.deployTimeoutMs,
+        })
+        .toBe(200);
+    });
+
+    const after = await deployer!.release();
+    verdict('release after', after);
+
+    const availability = await watcher.stop();
+    verdict(
+      'availability',
+      `${availability.probes} probes, ${availability.failures} failed, longest gap ${availability.longestGapMs} ms${availability.failureSamples.length ? ` (${[...new Set(availability.failureSamples)].join('; ')})` : ''}`,
+    );
+    if (suite.deployGapBudgetMs !== undefined) {
+      expect
+        .soft(
+          availability.longestGapMs,
+          `the site was unavailable for ${availability.longestGapMs} ms during the deploy (budget DEPLOY_GAP_BUDGET_MS=${suite.deployGapBudgetMs})`,
+        )
+        .toBeLessThanOrEqual(suite.deployGapBudgetMs);
+    }
+
+    await test.step('survived: the list made through the site, at its old address', async () => {
+      await page.goto(uiList.url);
+      await expect(
+        page.getByRole('heading', { level: 1 }),
+        `the list ${uiList.url} seeded before the deploy is gone after it (was the database recreated?)`,
+      ).toHaveText('Your To-Do list');
+      const list = await openList(uiList.url);
+      await expect(list, `the items of ${uiList.url} changed in the deploy`).toShowItems(uiItems);
+    });
+
+    if (seeder && dbList) {
+      await test.step('survived: both lists, in the database', async () => {
+        expect(
+          await seeder.itemsOf(dbList.id),
+          `list ${dbList.id} seeded in the database lost its items in the deploy`,
+        ).toEqual(dbItems);
+        expect(
+          await seeder.itemsOf(uiList.id),
+          `list ${uiList.id} made through the site lost its items in the deploy`,
+        ).toEqual(uiItems);
+        const list = await openList(`/lists/${dbList.id}/`);
+        await expect(
+          list,
+          `list ${dbList.id} seeded in the database is not shown after the deploy`,
+        ).toShowItems(dbItems);
+      });
+    }
+
+    await test.step('survived: the static files and the styling', async () => {
+      const problems = (await loadPageAssets(page, request, '/')).flatMap(assetProblems);
+      expect(problems, `static files broken after the deploy:\n${problems.join('\n')}`).toEqual([]);
+      await expect
+        .poll(
+          () =>
+            page.evaluate(() =>
+              getComputedStyle(document.documentElement)
+                .getPropertyValue('--bs-body-font-family')
+                .trim(),
+            ),
+          { message: 'the CSS is no longer applied after the deploy' },
+        )
+        .not.toBe('');
+    });
+
+    await test.step('still works: an old list takes a new item and refuses a duplicate', async () => {
+      const list = await openList(uiList.url);
+      const added = uniqueText('Added after the deploy');
+      await list.addItem(added);
+      await expect(list).toShowItems([...uiItems, added]);
+      await list.submitItem(added);
+      await list.expectError("You've already got this in your list");
+      await expect(list).toShowItems([...uiItems, added]);
+    });
+
+    await seeder?.cleanup([uiList.id]);
+  });
+});
