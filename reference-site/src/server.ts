@@ -1,0 +1,58 @@
+// Production entry point: settings, database pool, migrations, HTTP server, graceful shutdown.
+// Usage: DATABASE_URL=... [PORT=8000 HOST=127.0.0.1 ...] node --import tsx reference-site/src/server.ts
+import pg from 'pg';
+import { migrate, waitForDatabase } from './migrate.ts';
+import { loadSettingsOrExit } from './settings.ts';
+
+const settings = loadSettingsOrExit();
+const pool = new pg.Pool({
+  connectionString: settings.databaseUrl,
+  max: 5,
+  idleTimeoutMillis: 30_000,
+});
+pool.on('error', (error) =>
+  console.error(`superlists: idle database connection failed: ${error.message}`),
+);
+
+async function main(): Promise<void> {
+  const appModule = import('./app.ts'); // loads while the database wait and migrations run
+  appModule.catch(() => undefined); // (awaited below)
+  if (settings.migrateOnStart) {
+    await waitForDatabase(pool, 20_000, (line) => console.error(line));
+    await migrate(pool, (line) => console.log(`superlists: migrate:${line}`));
+  }
+  const app = await (await appModule).buildApp(settings, pool);
+  await app.listen({ port: settings.port, host: settings.host });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : settings.port;
+  console.log(`superlists ${settings.releaseId} listening on http://${settings.host}:${port}`);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    // Stop accepting, finish in-flight requests (keep-alive connections get Connection: close), then exit.
+    const force = setTimeout(() => {
+      console.error(`superlists: graceful stop (${signal}) took too long; exiting`);
+      process.exit(1);
+    }, 10_000);
+    force.unref();
+    try {
+      await app.close();
+      await pool.end();
+    } finally {
+      process.exit(0);
+    }
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+main().catch(async (error: unknown) => {
+  const { code, message } = error as { code?: string; message?: string };
+  process.stderr.write(
+    `superlists: cannot start: ${message ?? String(error)}${code ? ` (${code})` : ''}\n`,
+  );
+  await pool.end().catch(() => undefined);
+  process.exit(1);
+});
