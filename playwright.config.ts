@@ -32,7 +32,7 @@ export default defineConfig<SuiteOptions>({
   workers: suite.workers,
   retries: suite.retries,
   timeout: 30_000,
-  expect: { timeout: 5_000 },
+  expect: { timeout: suite.expectTimeoutMs },
   reporter: reporters,
   outputDir: 'test-results',
   use: {
@@ -41,7 +41,7 @@ export default defineConfig<SuiteOptions>({
     trace: 'retain-on-failure',
     screenshot: 'only-on-failure',
     video: 'off', // needs Playwright's own ffmpeg download
-    actionTimeout: 5_000,
+    actionTimeout: suite.expectTimeoutMs,
     navigationTimeout: 15_000,
     launchOptions: { executablePath: suite.browserPath },
   },
@@ -62,7 +62,7 @@ export default defineConfig<SuiteOptions>({
         name: 'superlists',
         command: 'node --import tsx reference-site/src/local.ts',
         url: `${targets.local!.url}/`,
-        wait: { stdout: /ready/ },
+        wait: { stdout: /superlists local target ready/ },
         env: {
           PORT: String(suite.localPort),
           ...(suite.localDataDir ? { SUPERLISTS_LOCAL_DATA: suite.localDataDir } : {}),

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { CATALOGUE, type Fault } from './catalogue.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const OUT = path.join(ROOT, 'test-results', 'faults');
+const OUT = path.join(ROOT, 'reports', 'faults');
 
 interface Outcome {
   /** `file › title` of each test, with its status: passed, failed, skipped. */
@@ -59,8 +59,10 @@ async function runSuite(fault: Fault | undefined): Promise<Outcome> {
         ...process.env,
         ...fault?.env,
         PLAYWRIGHT_JSON_OUTPUT_FILE: report,
-        // The catalogue proves detection, not patience: fail fast on the fault.
+        // The catalogue proves detection, not patience: the built-in site answers in
+        // milliseconds, so a short wait fails fast on the fault without flaking the healthy run.
         RETRIES: '0',
+        EXPECT_TIMEOUT_MS: process.env.EXPECT_TIMEOUT_MS ?? '2000',
       },
     });
     let stderr = '';

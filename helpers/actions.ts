@@ -35,7 +35,8 @@ export function runLocal(
 function pick(body: string, how: { json?: string; regex?: string } | undefined): string {
   if (how?.json) {
     let value: unknown = JSON.parse(body);
-    for (const key of how.json.split('.')) value = (value as Record<string, unknown> | undefined)?.[key];
+    for (const key of how.json.split('.'))
+      value = (value as Record<string, unknown> | undefined)?.[key];
     if (typeof value === 'string') return value;
     return value === undefined || value === null ? '' : JSON.stringify(value);
   }

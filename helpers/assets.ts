@@ -15,8 +15,11 @@ export interface LoadedAsset {
   status: number;
   contentType: string;
   bytes: number;
-  /** `page` for what the page requested, `css` for a `url()` found in a stylesheet. */
-  via: 'page' | 'css';
+  /**
+   * `page`: the browser requested it; `link`: the document links it (an icon, say) but the
+   * browser did not fetch it; `css`: a `url()` in a stylesheet.
+   */
+  via: 'page' | 'link' | 'css';
   error?: string;
 }
 
@@ -53,17 +56,66 @@ function kindFromUrl(url: string): AssetKind {
   return 'other';
 }
 
-async function fromResponse(response: Response): Promise<LoadedAsset> {
-  const request = response.request();
+async function fromResponse(response: Response, request: APIRequestContext): Promise<LoadedAsset> {
+  const resourceType = response.request().resourceType();
+  const url = response.url();
+  const kind = KIND_BY_RESOURCE[resourceType] ?? kindFromUrl(url);
+  if (response.status() === 304) {
+    // The browser revalidated its cached copy and got no body: fetch the file afresh to check it.
+    return { ...(await fetchAsset(request, url, 'page')), kind };
+  }
   const body = await response.body().catch(() => Buffer.alloc(0));
   return {
-    url: response.url(),
-    kind: KIND_BY_RESOURCE[request.resourceType()] ?? kindFromUrl(response.url()),
+    url,
+    kind,
     status: response.status(),
     contentType: response.headers()['content-type'] ?? '',
     bytes: body.length,
     via: 'page',
   };
+}
+
+async function fetchAsset(
+  request: APIRequestContext,
+  url: string,
+  via: LoadedAsset['via'],
+): Promise<LoadedAsset> {
+  try {
+    const response = await request.get(url);
+    return {
+      url,
+      kind: kindFromUrl(url),
+      status: response.status(),
+      contentType: response.headers()['content-type'] ?? '',
+      bytes: (await response.body()).length,
+      via,
+    };
+  } catch (error) {
+    const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    return {
+      url,
+      kind: kindFromUrl(url),
+      status: 0,
+      contentType: '',
+      bytes: 0,
+      via,
+      error: message,
+    };
+  }
+}
+
+/** Runs in the page: absolute URLs of the static files the document links (http(s) only). */
+function linkedUrls(): string[] {
+  const urls = [
+    ...Array.from(document.querySelectorAll<HTMLLinkElement>('link[href]'))
+      .filter((link) => /icon|stylesheet|preload|manifest|modulepreload/i.test(link.rel))
+      .map((link) => link.href),
+    ...Array.from(document.querySelectorAll<HTMLScriptElement>('script[src]')).map((s) => s.src),
+    ...Array.from(document.querySelectorAll<HTMLImageElement>('img[src]')).map((img) => img.src),
+  ];
+  return [
+    ...new Set(urls.filter((url) => /^https?:/.test(url)).map((url) => url.replace(/#.*$/, ''))),
+  ];
 }
 
 /** The `url(...)` references in a stylesheet, resolved against its URL (data: URIs left out). */
@@ -90,7 +142,7 @@ export async function loadPageAssets(
   const failed: LoadedAsset[] = [];
   const onResponse = (response: Response) => {
     const type = response.request().resourceType();
-    if (type in KIND_BY_RESOURCE) pending.push(fromResponse(response));
+    if (type in KIND_BY_RESOURCE) pending.push(fromResponse(response, request));
   };
   const onFailed = (req: import('@playwright/test').Request) => {
     if (!(req.resourceType() in KIND_BY_RESOURCE)) return;
@@ -114,6 +166,10 @@ export async function loadPageAssets(
   }
   const loaded = [...(await Promise.all(pending)), ...failed];
   const seen = new Set(loaded.map((asset) => asset.url));
+  // What the document links but a headless browser may never fetch (icons, manifests, preloads).
+  const linked = (await page.evaluate(linkedUrls)).filter((url) => !seen.has(url));
+  for (const url of linked) seen.add(url);
+  loaded.push(...(await Promise.all(linked.map((url) => fetchAsset(request, url, 'link')))));
   const referenced: string[] = [];
   for (const sheet of loaded.filter((a) => a.kind === 'stylesheet' && a.status === 200)) {
     const css = await (await request.get(sheet.url)).text();
@@ -124,39 +180,14 @@ export async function loadPageAssets(
       }
     }
   }
-  const fromCss = await Promise.all(
-    referenced.map(async (url): Promise<LoadedAsset> => {
-      try {
-        const response = await request.get(url);
-        return {
-          url,
-          kind: kindFromUrl(url),
-          status: response.status(),
-          contentType: response.headers()['content-type'] ?? '',
-          bytes: (await response.body()).length,
-          via: 'css',
-        };
-      } catch (error) {
-        const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
-        return {
-          url,
-          kind: kindFromUrl(url),
-          status: 0,
-          contentType: '',
-          bytes: 0,
-          via: 'css',
-          error: message,
-        };
-      }
-    }),
-  );
+  const fromCss = await Promise.all(referenced.map((url) => fetchAsset(request, url, 'css')));
   return [...loaded, ...fromCss];
 }
 
 /** What is wrong with one asset, one sentence each naming the URL, what was expected and what came back. */
 export function assetProblems(asset: LoadedAsset): string[] {
   const problems: string[] = [];
-  const where = `${asset.url}${asset.via === 'css' ? ' (referenced by a stylesheet)' : ''}`;
+  const where = `${asset.url}${asset.via === 'css' ? ' (referenced by a stylesheet)' : asset.via === 'link' ? ' (linked by the page)' : ''}`;
   if (asset.status < 200 || asset.status > 299) {
     problems.push(
       `${where}: expected a 2xx answer, got ${asset.status === 0 ? `no answer (${asset.error ?? 'request failed'})` : asset.status}`,

@@ -72,6 +72,8 @@ export interface SuiteSettings {
   ci: boolean;
   /** The browser binary, or undefined for Playwright's own Chromium. */
   browserPath?: string;
+  /** How long web-first assertions wait, in milliseconds. */
+  expectTimeoutMs: number;
   /** Per-page response budget in milliseconds (smoke). */
   pageBudgetMs: number;
   /** Extra read-only paths for the smoke checks. */
@@ -342,6 +344,7 @@ function load() {
     retries: int('RETRIES', 0),
     ci: bool('CI', false),
     browserPath: detectBrowser(),
+    expectTimeoutMs: int('EXPECT_TIMEOUT_MS', 5000, 1),
     pageBudgetMs: int('PAGE_BUDGET_MS', 2000, 1),
     smokePaths: list('SMOKE_PATHS'),
     allowedNoise: list('ALLOWED_NOISE').map((pattern) => {

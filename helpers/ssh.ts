@@ -25,7 +25,9 @@ function readKey(ssh: SshSettings): string {
   try {
     mode = statSync(ssh.keyPath).mode;
   } catch (error) {
-    throw new Error(`SSH key ${ssh.keyPath} not found: check the *_SSH_KEY setting`, { cause: error });
+    throw new Error(`SSH key ${ssh.keyPath} not found: check the *_SSH_KEY setting`, {
+      cause: error,
+    });
   }
   if (mode & 0o077) {
     throw new Error(`SSH key ${ssh.keyPath} is readable by others: run chmod 600 ${ssh.keyPath}`);

@@ -1,7 +1,7 @@
 import { expect, type Locator, type Page } from '@playwright/test';
 
 /** What every Superlists page has: the item form, its feedback and the page heading. */
-export abstract class SuperlistsPage {
+export class SuperlistsPage {
   /** The page's h1. */
   readonly heading: Locator;
   /** The to-do item input (`#id_text`, placeholder `Enter a to-do item`). */

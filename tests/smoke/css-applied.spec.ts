@@ -1,5 +1,5 @@
 import { expect, test } from '../../fixtures/index.ts';
-import { HomePage } from '../../pages/home-page.ts';
+import { SuperlistsPage } from '../../pages/superlists-page.ts';
 
 test.describe('CSS', { tag: '@smoke' }, () => {
   test.use({ viewport: { width: 1024, height: 768 } });
@@ -8,21 +8,8 @@ test.describe('CSS', { tag: '@smoke' }, () => {
     for (const { name, path } of smokePages) {
       await test.step(`${name} (${path})`, async () => {
         await page.goto(path);
-        const input = new HomePage(page).itemInput;
-        // Bootstrap 5 defines its variables on :root and styles .form-control: proof the CSS parsed.
-        await expect
-          .poll(
-            () =>
-              page.evaluate(() =>
-                getComputedStyle(document.documentElement)
-                  .getPropertyValue('--bs-body-font-family')
-                  .trim(),
-              ),
-            {
-              message: `${path}: expected Bootstrap's --bs-body-font-family on :root (is the CSS applied?)`,
-            },
-          )
-          .not.toBe('');
+        const input = new SuperlistsPage(page).itemInput;
+        await expect(page).toBeStyledByBootstrap();
         await expect(
           input,
           `${path}: expected .form-control's rounded border on the input`,
