@@ -1,26 +1,80 @@
 /**
- * The fault catalogue: each entry is one realistic way a deploy breaks a site, and how to make
- * the target misbehave that way. `npm run faults` runs the suite against each and proves that
- * some check fails on it.
+ * The fault catalogue: each entry is one realistic way a deploy breaks a site, and how to make a
+ * target misbehave that way. `npm run faults` runs the suite against each and proves that some
+ * check fails on it.
  */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { FAULTS as SITE_FAULTS } from '../reference-site/src/faults.ts';
+
+const SERVER_SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'server.sh');
 
 /** One fault, and how to run the suite against a target that has it. */
 export interface Fault {
   name: string;
   /** One line: what goes wrong, as a team would see it. */
   description: string;
+  /** `local`: the built-in site; `server`: the real local server (server/), brought up for it. */
+  target: 'local' | 'server';
   /** Environment for the suite run (e.g. SUPERLISTS_FAULT for the built-in site). */
   env?: Record<string, string>;
-  /** Playwright arguments (default: --project=local, the whole suite). */
-  args?: string[];
+  /** Playwright arguments: which project and tests run against the fault. */
+  args: string[];
+  /** A command (argv) that breaks the target before the run; the server is restored after. */
+  apply?: string[];
 }
 
+/** Faults only an https target can show. */
+const HTTPS_ONLY = new Set(['mixed-content']);
+
 /** Faults of the site itself: the built-in site started with SUPERLISTS_FAULT=<name>. */
-const siteFaults: Fault[] = SITE_FAULTS.map(({ name, description }) => ({
-  name,
-  description,
-  env: { SUPERLISTS_FAULT: name },
+const siteFaults: Fault[] = SITE_FAULTS.filter(({ name }) => !HTTPS_ONLY.has(name)).map(
+  ({ name, description }) => ({
+    name,
+    description,
+    target: 'local',
+    env: { SUPERLISTS_FAULT: name },
+    args: ['--project=local'],
+  }),
+);
+
+/** Production's https front: the smoke checks against the real server's production site. */
+const productionSmoke = ['--project=production', '--grep', '@smoke'];
+const httpsFaults: Fault[] = [
+  {
+    name: 'no-hsts',
+    description: 'nginx lost its Strict-Transport-Security header on the https site',
+    apply: ['bash', SERVER_SCRIPT, 'apply', 'no-hsts'],
+  },
+  {
+    name: 'http-not-redirected',
+    description: 'plain http serves the site instead of redirecting to https',
+    apply: ['bash', SERVER_SCRIPT, 'apply', 'http-not-redirected'],
+  },
+  {
+    name: 'mixed-content',
+    description: SITE_FAULTS.find((f) => f.name === 'mixed-content')!.description,
+    apply: ['bash', SERVER_SCRIPT, 'apply', 'mixed-content'],
+  },
+].map((fault) => ({ ...fault, target: 'server' as const, args: productionSmoke }));
+
+/** Broken deploys of the real server's staging site, triggered by the deploy spec over SSH. */
+const deployFaults: Fault[] = [
+  ['recreates-database', 'the deploy drops and recreates the tables: every list is lost'],
+  ['changes-nothing', 'the deploy command says it deployed but the old release keeps running'],
+  ['loses-static-files', 'the deploy forgets collectstatic: the new release has no static files'],
+  ['fails-half-way', 'the deploy fails at migrate, after the release was built'],
+  ['skips-migration', 'the new release needs migration 0002 and the deploy does not run migrate'],
+].map(([name, description]) => ({
+  name: name!,
+  description: description!,
+  target: 'server',
+  args: ['--project=staging', 'tests/deploy'],
+  env: {
+    STAGING_DEPLOY: `ssh:bash ${SERVER_SCRIPT} deploy ${name} staging`,
+    // A deploy that changes nothing is caught when the release never changes: wait less for it.
+    DEPLOY_TIMEOUT_MS: '15000',
+  },
 }));
 
-export const CATALOGUE: readonly Fault[] = [...siteFaults];
+export const CATALOGUE: readonly Fault[] = [...siteFaults, ...httpsFaults, ...deployFaults];

@@ -46,24 +46,15 @@ function collect(suite: JsonSuite, into: Outcome['tests'], prefix: string[] = []
   for (const child of suite.suites ?? []) collect(child, into, titles);
 }
 
-async function runSuite(fault: Fault | undefined): Promise<Outcome> {
-  const name = fault?.name ?? 'healthy';
-  const report = path.join(OUT, `${name}.json`);
-  const args = ['playwright', 'test', ...(fault?.args ?? ['--project=local']), '--reporter=json'];
-  const started = Date.now();
-  const exitCode = await new Promise<number>((resolve) => {
-    const child = spawn('npx', args, {
+/** What one run is: a fault, or the healthy baseline of a target and set of arguments. */
+type Run = Pick<Fault, 'name' | 'target' | 'args' | 'env'>;
+
+function run(command: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  return new Promise((resolve) => {
+    const child = spawn(command[0]!, command.slice(1), {
       cwd: ROOT,
       stdio: ['ignore', 'ignore', 'pipe'],
-      env: {
-        ...process.env,
-        ...fault?.env,
-        PLAYWRIGHT_JSON_OUTPUT_FILE: report,
-        // The catalogue proves detection, not patience: the built-in site answers in
-        // milliseconds, so a short wait fails fast on the fault without flaking the healthy run.
-        RETRIES: '0',
-        EXPECT_TIMEOUT_MS: process.env.EXPECT_TIMEOUT_MS ?? '2000',
-      },
+      env,
     });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -72,16 +63,46 @@ async function runSuite(fault: Fault | undefined): Promise<Outcome> {
       resolve(code ?? 1);
     });
   });
+}
+
+async function runSuite(target: Run): Promise<Outcome> {
+  const report = path.join(OUT, `${target.name}.json`);
+  const started = Date.now();
+  const exitCode = await run(['npx', 'playwright', 'test', ...target.args, '--reporter=json'], {
+    ...process.env,
+    ...(target.target === 'server' ? { ENV_FILE: '.env.server' } : {}),
+    ...target.env,
+    PLAYWRIGHT_JSON_OUTPUT_FILE: report,
+    // The catalogue proves detection, not patience: the targets here answer in milliseconds,
+    // so a short wait fails fast on the fault without flaking the healthy run.
+    RETRIES: '0',
+    EXPECT_TIMEOUT_MS: process.env.EXPECT_TIMEOUT_MS ?? '2000',
+  });
   const tests: Outcome['tests'] = new Map();
   try {
     const json = JSON.parse(readFileSync(report, 'utf8')) as { suites: JsonSuite[] };
     for (const suite of json.suites) collect(suite, tests);
   } catch {
     throw new Error(
-      `${name}: the suite produced no report (exit ${exitCode}); see the output above`,
+      `${target.name}: the suite produced no report (exit ${exitCode}); see the output above`,
     );
   }
   return { tests, seconds: (Date.now() - started) / 1000, exitCode };
+}
+
+/** Brings the real local server up for the server faults, and always down again. */
+async function withServer<T>(needed: boolean, body: () => Promise<T>): Promise<T> {
+  if (!needed) return body();
+  console.log('faults: bringing the real local server up ...');
+  if ((await run(['node', '--import', 'tsx', 'server/up.ts'])) !== 0) {
+    await run(['node', '--import', 'tsx', 'server/down.ts']);
+    throw new Error('the real local server did not come up (npm run server:up says why)');
+  }
+  try {
+    return await body();
+  } finally {
+    await run(['node', '--import', 'tsx', 'server/down.ts']);
+  }
 }
 
 function short(test: string): string {
@@ -102,24 +123,60 @@ async function main(): Promise<void> {
   mkdirSync(OUT, { recursive: true });
   const started = Date.now();
 
-  console.log('faults: healthy run ...');
-  const healthy = await runSuite(undefined);
-  const healthyFailures = [...healthy.tests].filter(([, s]) => s === 'failed').map(([t]) => t);
-  console.log(
-    `faults: healthy: ${healthy.tests.size} tests, ${healthyFailures.length} failed (${healthy.seconds.toFixed(1)} s)`,
-  );
-
+  // One healthy baseline per target and set of arguments the chosen faults use.
+  const baselines = new Map<string, Run>();
+  for (const fault of faults) {
+    const key = `${fault.target} ${fault.args.join(' ')}`;
+    if (!baselines.has(key)) {
+      baselines.set(key, {
+        name: `healthy-${baselines.size + 1}`,
+        target: fault.target,
+        args: fault.args,
+      });
+    }
+  }
+  const healthy: Outcome = { tests: new Map(), seconds: 0, exitCode: 0 };
+  const healthyFailures: string[] = [];
   const killed = new Map<string, string[]>(); // test -> faults that killed it
   const caughtBy = new Map<string, string[]>(); // fault -> tests that failed
-  for (const [index, fault] of faults.entries()) {
-    const outcome = await runSuite(fault);
-    const failed = [...outcome.tests].filter(([, s]) => s === 'failed').map(([t]) => t);
-    caughtBy.set(fault.name, failed);
-    for (const test of failed) killed.set(test, [...(killed.get(test) ?? []), fault.name]);
-    console.log(
-      `faults: ${String(index + 1).padStart(2)}/${faults.length} ${fault.name.padEnd(26)} ${String(failed.length).padStart(2)} test(s) failed (${outcome.seconds.toFixed(1)} s)`,
-    );
-  }
+
+  const runAll = async (target: Fault['target']) => {
+    for (const baseline of [...baselines.values()].filter((b) => b.target === target)) {
+      const outcome = await runSuite(baseline);
+      for (const [test, status] of outcome.tests) {
+        if (status === 'failed') healthyFailures.push(test);
+        if (healthy.tests.get(test) !== 'passed') healthy.tests.set(test, status);
+      }
+      const failed = [...outcome.tests].filter(([, s]) => s === 'failed').length;
+      console.log(
+        `faults: healthy ${target} (${baseline.args.join(' ')}): ${outcome.tests.size} tests, ${failed} failed (${outcome.seconds.toFixed(1)} s)`,
+      );
+    }
+    for (const [index, fault] of faults.entries()) {
+      if (fault.target !== target) continue;
+      if (fault.apply && (await run(fault.apply)) !== 0) {
+        throw new Error(`${fault.name}: could not apply the fault (${fault.apply.join(' ')})`);
+      }
+      try {
+        const outcome = await runSuite(fault);
+        const failed = [...outcome.tests].filter(([, s]) => s === 'failed').map(([t]) => t);
+        caughtBy.set(fault.name, failed);
+        for (const test of failed) killed.set(test, [...(killed.get(test) ?? []), fault.name]);
+        console.log(
+          `faults: ${String(index + 1).padStart(2)}/${faults.length} ${fault.name.padEnd(26)} ${String(failed.length).padStart(2)} test(s) failed (${outcome.seconds.toFixed(1)} s)`,
+        );
+      } finally {
+        if (target === 'server' && (await run(['bash', 'faults/server.sh', 'restore'])) !== 0) {
+          console.error(`faults: could not restore the server after ${fault.name}`);
+        }
+      }
+    }
+  };
+  await runAll('local');
+  await withServer(
+    faults.some((f) => f.target === 'server'),
+    () => runAll('server'),
+  );
 
   // The matrix: one row per test, one column per fault (numbered; legend below).
   const tests = [...healthy.tests.keys()].sort();

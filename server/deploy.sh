@@ -18,7 +18,8 @@
 # paths of the source repo, node and npm, so it works over a non-interactive SSH session).
 #
 # Environment knobs: KEEP_RELEASES (3), DEPLOY_WAIT_SECONDS (60), DEPLOY_NPM_CI=always (skip the
-# node_modules cache), DEPLOY_VERBOSE=1 (stream every step's output).
+# node_modules cache), DEPLOY_VERBOSE=1 (stream every step's output). For the fault catalogue only:
+# DEPLOY_SKIP=step,step (e.g. collectstatic,migrate) and DEPLOY_FAIL_AT=step.
 set -euo pipefail
 umask 022
 
@@ -84,6 +85,15 @@ step() {
   shift
   STEP=$name
   t=$(now_ms)
+  # Fault-injection knobs for the fault catalogue (faults/): a deploy that forgets a step, or one
+  # that breaks half-way. Never set in a real deploy.
+  if [[ ",${DEPLOY_SKIP:-}," == *",$name,"* ]]; then
+    say "==> [$SITE] $name (skipped: DEPLOY_SKIP)"
+    return 0
+  fi
+  if [[ ${DEPLOY_FAIL_AT:-} == "$name" ]]; then
+    set -- sh -c "echo \"$name: simulated failure (DEPLOY_FAIL_AT)\" >&2; exit 1"
+  fi
   say "==> [$SITE] $name"
   : >"$STEP_LOG"
   set +e

@@ -29,9 +29,11 @@ interface PageOptions {
   error?: string | undefined;
   /** The list's items, in creation order; undefined on the home page. */
   items?: string[] | undefined;
+  /** The Host the request came to (for the mixed-content fault's absolute http:// link). */
+  host: string;
 }
 
-function page({ header, formAction, csrfToken, error, items }: PageOptions): SafeHtml {
+function page({ header, formAction, csrfToken, error, items, host }: PageOptions): SafeHtml {
   const centred = !hasFault('centring-lost');
   const rowClass = centred ? 'row justify-content-center' : 'row';
   const formColumnClass = centred ? 'col-lg-6 text-center' : 'col-lg-6';
@@ -45,6 +47,7 @@ function page({ header, formAction, csrfToken, error, items }: PageOptions): Saf
         <title>${hasFault('wrong-title') ? 'Superlists' : 'To-Do lists'}</title>
         <link rel="stylesheet" href="/static/bootstrap/css/bootstrap.min.css" />
         <link rel="icon" href="${hasFault('missing-favicon') ? '/static/favicon.ico' : 'data:,'}" />
+        ${hasFault('mixed-content') ? html`<script src="http://${host}/static/lists.js"></script>` : ''}
       </head>
       <body>
         <div class="container">
@@ -341,8 +344,16 @@ export async function buildApp(settings: Settings, pool: pg.Pool): Promise<Fasti
     registerStatic(app, settings.staticRoot);
   }
 
-  const render = (reply: FastifyReply, status: number, options: Omit<PageOptions, 'csrfToken'>) =>
-    sendHtml(reply, status, page({ ...options, csrfToken: reply.generateCsrf() }));
+  const render = (
+    reply: FastifyReply,
+    status: number,
+    options: Omit<PageOptions, 'csrfToken' | 'host'>,
+  ) =>
+    sendHtml(
+      reply,
+      status,
+      page({ ...options, csrfToken: reply.generateCsrf(), host: reply.request.headers.host ?? '' }),
+    );
   const home = (reply: FastifyReply, error?: string) =>
     render(reply, 200, { header: 'Start a new To-Do list', formAction: '/lists/new', error });
   const listPage = (reply: FastifyReply, listId: number, items: string[], error?: string) =>

@@ -66,6 +66,11 @@ export const FAULTS = [
     name: 'wrong-title',
     description: "every page's title is 'Superlists' instead of 'To-Do lists'",
   },
+  {
+    name: 'mixed-content',
+    description:
+      'pages load a script over plain http:// (a hard-coded asset URL): blocked on an https site',
+  },
 ] as const satisfies readonly { name: string; description: string }[];
 
 export type FaultName = (typeof FAULTS)[number]['name'];
