@@ -118,6 +118,11 @@ function linkedUrls(): string[] {
   ];
 }
 
+/** The absolute URLs of the static files the page's document links (icons, stylesheets, scripts, images). */
+export function linkedAssetUrls(page: Page): Promise<string[]> {
+  return page.evaluate(linkedUrls);
+}
+
 /** The `url(...)` references in a stylesheet, resolved against its URL (data: URIs left out). */
 export function cssUrlReferences(css: string, stylesheetUrl: string): string[] {
   const urls = new Set<string>();
