@@ -88,6 +88,8 @@ deploy)
   ;;
 restore)
   set_site_fault production ''
+  # A release that ran without migration 0002 may have stored duplicates that 0002 would refuse.
+  psql -q "$(database_url staging)" -c 'DELETE FROM lists_item a USING lists_item b WHERE a.list_id = b.list_id AND a.text = b.text AND a.id > b.id' 2>/dev/null || true
   (cd "$ROOT" && node --import tsx server/up.ts --no-deploy >/dev/null)
   "$S/bin/deploy" staging HEAD >/dev/null
   ;;

@@ -56,25 +56,6 @@ function kindFromUrl(url: string): AssetKind {
   return 'other';
 }
 
-async function fromResponse(response: Response, request: APIRequestContext): Promise<LoadedAsset> {
-  const resourceType = response.request().resourceType();
-  const url = response.url();
-  const kind = KIND_BY_RESOURCE[resourceType] ?? kindFromUrl(url);
-  if (response.status() === 304) {
-    // The browser revalidated its cached copy and got no body: fetch the file afresh to check it.
-    return { ...(await fetchAsset(request, url, 'page')), kind };
-  }
-  const body = await response.body().catch(() => Buffer.alloc(0));
-  return {
-    url,
-    kind,
-    status: response.status(),
-    contentType: response.headers()['content-type'] ?? '',
-    bytes: body.length,
-    via: 'page',
-  };
-}
-
 async function fetchAsset(
   request: APIRequestContext,
   url: string,
@@ -143,11 +124,11 @@ export async function loadPageAssets(
   request: APIRequestContext,
   path: string,
 ): Promise<LoadedAsset[]> {
-  const pending: Promise<LoadedAsset>[] = [];
+  const requested = new Map<string, AssetKind>();
   const failed: LoadedAsset[] = [];
   const onResponse = (response: Response) => {
-    const type = response.request().resourceType();
-    if (type in KIND_BY_RESOURCE) pending.push(fromResponse(response, request));
+    const kind = KIND_BY_RESOURCE[response.request().resourceType()];
+    if (kind) requested.set(response.url(), kind);
   };
   const onFailed = (req: import('@playwright/test').Request) => {
     if (!(req.resourceType() in KIND_BY_RESOURCE)) return;
@@ -169,7 +150,15 @@ export async function loadPageAssets(
     page.off('response', onResponse);
     page.off('requestfailed', onFailed);
   }
-  const loaded = [...(await Promise.all(pending)), ...failed];
+  // Each asset is fetched afresh: the browser may have answered from its cache (or got a 304
+  // with no body), which says nothing about what the server serves now.
+  const fetched = await Promise.all(
+    [...requested].map(async ([url, kind]) => ({
+      ...(await fetchAsset(request, url, 'page')),
+      kind,
+    })),
+  );
+  const loaded = [...fetched, ...failed.filter((f) => !requested.has(f.url))];
   const seen = new Set(loaded.map((asset) => asset.url));
   // What the document links but a headless browser may never fetch (icons, manifests, preloads).
   const linked = (await page.evaluate(linkedUrls)).filter((url) => !seen.has(url));

@@ -37,6 +37,7 @@ test.describe('Deploying', { tag: ['@deploy', '@writes'] }, () => {
       await expect(list).toShowItems(uiItems);
       return { url: list.url, id: Number(/\/lists\/(\d+)\//.exec(list.url)?.[1]) };
     });
+    seeder?.track(uiList.id);
 
     const dbList = seeder
       ? await test.step('seed: a list written straight into the database', () =>
@@ -135,7 +136,5 @@ test.describe('Deploying', { tag: ['@deploy', '@writes'] }, () => {
       await list.expectError("You've already got this in your list");
       await expect(list).toShowItems([...uiItems, added]);
     });
-
-    await seeder?.cleanup([uiList.id]);
   });
 });
