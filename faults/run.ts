@@ -87,6 +87,12 @@ async function runSuite(target: Run): Promise<Outcome> {
       `${target.name}: the suite produced no report (exit ${exitCode}); see the output above`,
     );
   }
+  if (tests.size === 0) {
+    // A run that ran nothing proves nothing (the target did not start, say): stop here.
+    throw new Error(
+      `${target.name}: the suite ran no test (exit ${exitCode}); see the output above`,
+    );
+  }
   return { tests, seconds: (Date.now() - started) / 1000, exitCode };
 }
 
