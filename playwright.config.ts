@@ -17,16 +17,22 @@ function placeholder(name: TargetSettings['name']): TargetSettings {
   };
 }
 
+const verdict: ReporterDescription = [
+  './reporters/verdict.ts',
+  { outputFile: 'reports/verdict.json' },
+];
 const reporters: ReporterDescription[] = suite.ci
   ? [
       ['list'],
       ['html', { open: 'never', outputFolder: 'reports/html' }],
       ['junit', { outputFile: 'reports/junit.xml' }],
+      verdict,
     ]
-  : [['list']];
+  : [['list'], verdict];
 
 export default defineConfig<SuiteOptions>({
   testDir: './tests',
+  globalSetup: './global-setup.ts',
   fullyParallel: true,
   forbidOnly: true,
   workers: suite.workers,

@@ -1,0 +1,124 @@
+/**
+ * The verdict: one JSON file per run (reports/verdict.json) that CI reads and people diff:
+ * the targets with their URL and live release, the counts, the tests refused for safety, the
+ * failures, and the overall status.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type {
+  FullConfig,
+  FullResult,
+  Reporter,
+  Suite,
+  TestCase,
+  TestResult,
+} from '@playwright/test/reporter';
+import { runAction } from '../helpers/actions.ts';
+import { ROOT, settings, type TargetSettings } from '../helpers/config.ts';
+import { connectSsh } from '../helpers/ssh.ts';
+
+interface TargetVerdict {
+  name: string;
+  url: string;
+  readOnly: boolean;
+  release: string | null;
+  releaseError?: string;
+}
+
+async function readRelease(
+  target: TargetSettings,
+): Promise<Pick<TargetVerdict, 'release' | 'releaseError'>> {
+  if (!target.releaseProbe) return { release: null, releaseError: 'no release probe configured' };
+  const ssh = target.ssh;
+  let connection: ReturnType<typeof connectSsh> | undefined;
+  try {
+    const result = await runAction(target.releaseProbe, {
+      ssh: ssh ? () => (connection ??= connectSsh(ssh)) : undefined,
+    });
+    const release = result.stdout.trim();
+    return result.code === 0 && release
+      ? { release }
+      : {
+          release: null,
+          releaseError: `probe exit ${result.code}${release ? '' : ', printed nothing'}`,
+        };
+  } catch (error) {
+    return {
+      release: null,
+      releaseError: (error instanceof Error ? error.message : String(error)).split('\n')[0],
+    };
+  } finally {
+    if (connection) (await connection.catch(() => undefined))?.dispose();
+  }
+}
+
+export default class VerdictReporter implements Reporter {
+  private readonly started = new Date();
+  private readonly outcomes = new Map<string, { test: TestCase; result: TestResult }>();
+  private suite: Suite | undefined;
+
+  constructor(private readonly options: { outputFile?: string } = {}) {}
+
+  onBegin(_config: FullConfig, suite: Suite): void {
+    this.suite = suite;
+  }
+
+  onTestEnd(test: TestCase, result: TestResult): void {
+    this.outcomes.set(test.id, { test, result });
+  }
+
+  async onEnd(result: FullResult): Promise<void> {
+    const tests = this.suite?.allTests() ?? [];
+    const counts = { total: tests.length, passed: 0, failed: 0, flaky: 0, skipped: 0, refused: 0 };
+    const refused: { test: string; project: string; reason: string }[] = [];
+    const failed: { test: string; project: string; error: string }[] = [];
+    for (const test of tests) {
+      const project = test.parent.project()?.name ?? '';
+      const title = test.titlePath().slice(2).join(' › ');
+      const outcome = test.outcome();
+      const refusal = test.annotations.find((a) => a.type === 'refused');
+      if (refusal) {
+        counts.refused++;
+        refused.push({ test: title, project, reason: refusal.description ?? '' });
+      } else if (outcome === 'skipped') counts.skipped++;
+      else if (outcome === 'flaky') counts.flaky++;
+      else if (outcome === 'expected') counts.passed++;
+      else {
+        counts.failed++;
+        const last = this.outcomes.get(test.id)?.result;
+        failed.push({
+          test: title,
+          project,
+          error: (last?.error?.message ?? '').split('\n')[0] ?? '',
+        });
+      }
+    }
+    const targets: TargetVerdict[] = [];
+    for (const name of settings.chosen) {
+      const target = settings.targets[name]!;
+      targets.push({
+        name,
+        url: target.url,
+        readOnly: target.readOnly,
+        ...(await readRelease(target)),
+      });
+    }
+    const verdict = {
+      runId: settings.suite.runId,
+      status: result.status,
+      startedAt: this.started.toISOString(),
+      durationMs: Math.round(result.duration),
+      targets,
+      counts,
+      refused,
+      failed,
+    };
+    const file = path.resolve(ROOT, this.options.outputFile ?? 'reports/verdict.json');
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, `${JSON.stringify(verdict, null, 2)}\n`);
+  }
+
+  printsToStdio(): boolean {
+    return false;
+  }
+}
