@@ -8,7 +8,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import dotenv from 'dotenv';
@@ -42,6 +42,26 @@ export type Action =
   | { kind: 'cmd'; command: string }
   | { kind: 'http'; method: string; url: string; pick?: { json?: string; regex?: string } };
 
+/**
+ * One server check (tests/server, `@server`): a read-only command run over the target's SSH
+ * connection and what its result must show. Declared in the JSON file named by
+ * `<TARGET>_SERVER_CHECKS`; `{site}` in a command is replaced by the target's name.
+ */
+export interface ServerCheck {
+  name: string;
+  command: string;
+  expect: {
+    /** The exit status the command must end with (default 0). */
+    exitCode: number;
+    /** stdout must match (multiline: `^` and `$` match at every line). */
+    stdout?: RegExp;
+    /** stdout must not match (multiline). */
+    stdoutNot?: RegExp;
+    /** stdout, trimmed, must be a number at least this big. */
+    atLeast?: number;
+  };
+}
+
 /** Everything the suite knows about one target, validated. */
 export interface TargetSettings {
   name: TargetName;
@@ -62,6 +82,8 @@ export interface TargetSettings {
   releaseProbe?: Action;
   /** Log files on the server to attach on failure. */
   logs: string[];
+  /** The server checks (`<TARGET>_SERVER_CHECKS`); undefined when the variable is not set. */
+  serverChecks?: ServerCheck[];
 }
 
 /** Suite-wide settings. */
@@ -72,6 +94,8 @@ export interface SuiteSettings {
   ci: boolean;
   /** The browser binary, or undefined for Playwright's own Chromium. */
   browserPath?: string;
+  /** Check each chosen remote target (DNS, TCP, TLS, HTTP) before any test runs. */
+  preflight: boolean;
   /** How long web-first assertions wait, in milliseconds. */
   expectTimeoutMs: number;
   /** Per-page response budget in milliseconds (smoke). */
@@ -101,6 +125,16 @@ function loadEnvFile(): void {
     throw new ConfigError(`ENV_FILE=${named}: no such file (create it from .env.example)`);
   }
   if (existsSync(file)) {
+    // dotenv skips lines it cannot parse; a typo would silently drop a setting, so refuse it.
+    readFileSync(file, 'utf8')
+      .split('\n')
+      .forEach((line, index) => {
+        if (/^\s*(#.*)?$/.test(line) || /^\s*(export\s+)?[A-Za-z_][A-Za-z0-9_]*\s*=/.test(line))
+          return;
+        throw new ConfigError(
+          `${path.basename(file)} line ${index + 1}: expected NAME=value (or a # comment)`,
+        );
+      });
     // override: false keeps real environment variables ahead of the file.
     const result = dotenv.config({ path: file, quiet: true, override: false });
     if (result.error) throw new ConfigError(`${path.basename(file)}: ${result.error.message}`);
@@ -184,11 +218,25 @@ function ssh(prefix: string): SshSettings | undefined {
       `${prefix}_SSH_HOST_KEY must pin the server's host key as SHA256:... (ssh-keygen -lf <host key>.pub)`,
     );
   }
+  const resolvedKey = path.resolve(ROOT, keyPath.replace(/^~(?=\/)/, env.HOME ?? '~'));
+  let mode: number;
+  try {
+    mode = statSync(resolvedKey).mode;
+  } catch {
+    throw new ConfigError(
+      `${prefix}_SSH_KEY ${resolvedKey} not found: give the path of the private key`,
+    );
+  }
+  if (mode & 0o077) {
+    throw new ConfigError(
+      `${prefix}_SSH_KEY ${resolvedKey} is readable by others; ssh refuses such keys: run chmod 600 ${resolvedKey}`,
+    );
+  }
   return {
     user: match[1]!,
     host: match[2]!,
     port: match[3] ? Number(match[3]) : 22,
-    keyPath: path.resolve(ROOT, keyPath),
+    keyPath: resolvedKey,
     hostKey,
   };
 }
@@ -209,6 +257,106 @@ function databaseUrl(name: string): string | undefined {
     );
   }
   return value;
+}
+
+const CHECK_KEYS = new Set(['name', 'command', 'expect']);
+const EXPECT_KEYS = new Set(['exitCode', 'stdout', 'stdoutNot', 'atLeast']);
+
+/**
+ * Reads and validates the JSON file of server checks named by `<PREFIX>_SERVER_CHECKS` (a path
+ * relative to the repo root): `[{ "name", "command", "expect": { "exitCode", "stdout",
+ * "stdoutNot", "atLeast" } }]`. Any mistake is one ConfigError line naming the variable.
+ */
+function serverChecks(prefix: string, site: TargetName): ServerCheck[] | undefined {
+  const name = `${prefix}_SERVER_CHECKS`;
+  const value = str(name);
+  if (value === undefined) return undefined;
+  const where = `${name}=${value}`;
+  const file = path.resolve(ROOT, value);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ConfigError(
+      code === 'ENOENT'
+        ? `${where}: no such file (give a path relative to the repo root, e.g. server/checks.json)`
+        : `${where}: cannot read ${file} (${code ?? String(error)})`,
+    );
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message.replace(/\s+/g, ' ') : String(error);
+    throw new ConfigError(`${where}: not valid JSON (${reason})`);
+  }
+  const shape = 'a JSON array of checks [{ "name": ..., "command": ..., "expect": {...} }]';
+  if (!Array.isArray(parsed)) throw new ConfigError(`${where}: must be ${shape}`);
+  if (parsed.length === 0) {
+    throw new ConfigError(`${where}: holds no checks (unset ${name} to run none)`);
+  }
+  const seen = new Set<string>();
+  return parsed.map((raw: unknown, index): ServerCheck => {
+    const at = `check ${index + 1}`;
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+      throw new ConfigError(`${where}: ${at} is not an object (the file must be ${shape})`);
+    }
+    const entry = raw as Record<string, unknown>;
+    if (typeof entry.name !== 'string' || !entry.name.trim()) {
+      throw new ConfigError(`${where}: ${at} has no "name" (a non-empty string)`);
+    }
+    const checkName = entry.name.trim();
+    const label = `check "${checkName}"`;
+    if (seen.has(checkName)) throw new ConfigError(`${where}: two checks are named "${checkName}"`);
+    seen.add(checkName);
+    if (typeof entry.command !== 'string' || !entry.command.trim()) {
+      throw new ConfigError(`${where}: ${label} has no "command" (a non-empty string)`);
+    }
+    const unknownKey = Object.keys(entry).find((key) => !CHECK_KEYS.has(key));
+    if (unknownKey) {
+      throw new ConfigError(
+        `${where}: ${label} has an unknown key "${unknownKey}" (use name, command, expect)`,
+      );
+    }
+    const expectation = entry.expect ?? {};
+    if (typeof expectation !== 'object' || expectation === null || Array.isArray(expectation)) {
+      throw new ConfigError(`${where}: ${label}: "expect" must be an object`);
+    }
+    const wanted = expectation as Record<string, unknown>;
+    const unknownExpect = Object.keys(wanted).find((key) => !EXPECT_KEYS.has(key));
+    if (unknownExpect) {
+      throw new ConfigError(
+        `${where}: ${label}: unknown expectation "${unknownExpect}" (use exitCode, stdout, stdoutNot, atLeast)`,
+      );
+    }
+    const regex = (key: 'stdout' | 'stdoutNot'): RegExp | undefined => {
+      const pattern = wanted[key];
+      if (pattern === undefined) return undefined;
+      if (typeof pattern !== 'string') {
+        throw new ConfigError(`${where}: ${label}: expect.${key} must be a string (a regex)`);
+      }
+      try {
+        return new RegExp(pattern, 'm');
+      } catch {
+        throw new ConfigError(
+          `${where}: ${label}: expect.${key} "${pattern}" is not a valid regular expression`,
+        );
+      }
+    };
+    const { exitCode = 0, atLeast } = wanted;
+    if (typeof exitCode !== 'number' || !Number.isInteger(exitCode) || exitCode < 0) {
+      throw new ConfigError(`${where}: ${label}: expect.exitCode must be a whole number >= 0`);
+    }
+    if (atLeast !== undefined && (typeof atLeast !== 'number' || !Number.isFinite(atLeast))) {
+      throw new ConfigError(`${where}: ${label}: expect.atLeast must be a number`);
+    }
+    return {
+      name: checkName,
+      command: entry.command.replaceAll('{site}', site),
+      expect: { exitCode, stdout: regex('stdout'), stdoutNot: regex('stdoutNot'), atLeast },
+    };
+  });
 }
 
 /** The port the built-in site listens on: chosen once by the runner, inherited by its workers. */
@@ -278,6 +426,7 @@ function target(name: TargetName, port: number): TargetSettings {
     deploy,
     releaseProbe,
     logs: list(`${prefix}_LOGS`),
+    serverChecks: serverChecks(prefix, name),
   };
 }
 
@@ -344,6 +493,7 @@ function load() {
     retries: int('RETRIES', 0),
     ci: bool('CI', false),
     browserPath: detectBrowser(),
+    preflight: bool('PREFLIGHT', true),
     expectTimeoutMs: int('EXPECT_TIMEOUT_MS', 5000, 1),
     pageBudgetMs: int('PAGE_BUDGET_MS', 2000, 1),
     smokePaths: list('SMOKE_PATHS'),
