@@ -18,6 +18,8 @@ const OUT = path.join(ROOT, 'reports', 'faults');
 interface Outcome {
   /** `file › title` of each test, with its status: passed, failed, skipped. */
   tests: Map<string, 'passed' | 'failed' | 'skipped'>;
+  /** The first line of the first failure's message. */
+  firstError?: string;
   seconds: number;
   exitCode: number;
 }
@@ -25,12 +27,30 @@ interface Outcome {
 interface JsonSpec {
   title: string;
   file: string;
-  tests: { status: 'expected' | 'unexpected' | 'flaky' | 'skipped' }[];
+  tests: {
+    status: 'expected' | 'unexpected' | 'flaky' | 'skipped';
+    results: { error?: { message?: string } }[];
+  }[];
 }
 interface JsonSuite {
   title: string;
   specs?: JsonSpec[];
   suites?: JsonSuite[];
+}
+
+function firstError(suite: JsonSuite): string | undefined {
+  for (const spec of suite.specs ?? []) {
+    for (const test of spec.tests) {
+      const message = test.results.find((r) => r.error?.message)?.error?.message;
+      // eslint-disable-next-line no-control-regex
+      if (message) return message.replace(/\x1b\[[0-9;]*m/g, '').split('\n')[0];
+    }
+  }
+  for (const child of suite.suites ?? []) {
+    const found = firstError(child);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 function collect(suite: JsonSuite, into: Outcome['tests'], prefix: string[] = []): void {
@@ -79,9 +99,11 @@ async function runSuite(target: Run): Promise<Outcome> {
     EXPECT_TIMEOUT_MS: process.env.EXPECT_TIMEOUT_MS ?? '2000',
   });
   const tests: Outcome['tests'] = new Map();
+  let firstMessage: string | undefined;
   try {
     const json = JSON.parse(readFileSync(report, 'utf8')) as { suites: JsonSuite[] };
     for (const suite of json.suites) collect(suite, tests);
+    firstMessage = json.suites.map(firstError).find(Boolean);
   } catch {
     throw new Error(
       `${target.name}: the suite produced no report (exit ${exitCode}); see the output above`,
@@ -93,7 +115,7 @@ async function runSuite(target: Run): Promise<Outcome> {
       `${target.name}: the suite ran no test (exit ${exitCode}); see the output above`,
     );
   }
-  return { tests, seconds: (Date.now() - started) / 1000, exitCode };
+  return { tests, seconds: (Date.now() - started) / 1000, exitCode, firstError: firstMessage };
 }
 
 /** Brings the real local server up for the server faults, and always down again. */
@@ -145,6 +167,7 @@ async function main(): Promise<void> {
   const healthyFailures: string[] = [];
   const killed = new Map<string, string[]>(); // test -> faults that killed it
   const caughtBy = new Map<string, string[]>(); // fault -> tests that failed
+  const firstErrors = new Map<string, string>(); // fault -> the first failure's first line
 
   const runAll = async (target: Fault['target']) => {
     for (const baseline of [...baselines.values()].filter((b) => b.target === target)) {
@@ -167,6 +190,7 @@ async function main(): Promise<void> {
         const outcome = await runSuite(fault);
         const failed = [...outcome.tests].filter(([, s]) => s === 'failed').map(([t]) => t);
         caughtBy.set(fault.name, failed);
+        if (outcome.firstError) firstErrors.set(fault.name, outcome.firstError);
         for (const test of failed) killed.set(test, [...(killed.get(test) ?? []), fault.name]);
         console.log(
           `faults: ${String(index + 1).padStart(2)}/${faults.length} ${fault.name.padEnd(26)} ${String(failed.length).padStart(2)} test(s) failed (${outcome.seconds.toFixed(1)} s)`,
@@ -203,6 +227,8 @@ async function main(): Promise<void> {
   console.log('\nfaults:');
   for (const [i, fault] of faults.entries()) {
     console.log(`${String(i + 1).padStart(3)} ${fault.name.padEnd(26)} ${fault.description}`);
+    const said = firstErrors.get(fault.name);
+    if (said) console.log(`${' '.repeat(31)}-> ${said.slice(0, 160)}`);
   }
 
   const uncaught = faults
