@@ -21,11 +21,26 @@ const verdict: ReporterDescription = [
   './reporters/verdict.ts',
   { outputFile: 'reports/verdict.json' },
 ];
-const reporters: ReporterDescription[] = suite.ci
+const runName = chosen.join('+');
+const reporters: ReporterDescription[] = suite.fullReports
   ? [
       ['list'],
-      ['html', { open: 'never', outputFolder: 'reports/html' }],
-      ['junit', { outputFile: 'reports/junit.xml' }],
+      ['html', { open: 'never', outputFolder: `reports/html/${runName}` }],
+      ['junit', { outputFile: `reports/junit/${runName}.xml` }],
+      [
+        'allure-playwright',
+        {
+          resultsDir: `allure-results/${runName}`,
+          detail: true,
+          environmentInfo: {
+            targets: chosen.map((name) => `${name} ${targets[name]!.url}`).join(', '),
+            browser: suite.browserPath ?? "Playwright's Chromium",
+            commit: suite.commit,
+            runId: suite.runId,
+            node: process.version,
+          },
+        },
+      ],
       verdict,
     ]
   : [['list'], verdict];

@@ -89,6 +89,10 @@ export interface TargetSettings {
 /** Suite-wide settings. */
 export interface SuiteSettings {
   runId: string;
+  /** The commit of the suite being run (GITHUB_SHA, else git), for reports. */
+  commit: string;
+  /** html, junit and Allure reports besides the list (default: on CI). */
+  fullReports: boolean;
   workers: number;
   retries: number;
   ci: boolean;
@@ -487,8 +491,17 @@ function load() {
     `${new Date().toISOString().slice(0, 19).replace(/\D/g, '')}-${randomBytes(3).toString('hex')}`;
   env.SUPERLISTS_RUN_ID = runId; // workers inherit it: one run id for the whole run.
   const gap = str('DEPLOY_GAP_BUDGET_MS');
+  const commit =
+    str('GITHUB_SHA') ??
+    (spawnSync('git', ['rev-parse', '--short', 'HEAD'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    }).stdout?.trim() ||
+      'unknown');
   const suite: SuiteSettings = {
     runId,
+    commit,
+    fullReports: bool('FULL_REPORTS', bool('CI', false)),
     workers: int('WORKERS', 2, 1),
     retries: int('RETRIES', 0),
     ci: bool('CI', false),
