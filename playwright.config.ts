@@ -42,6 +42,7 @@ const reporters: ReporterDescription[] = suite.fullReports
         },
       ],
       verdict,
+      ...(suite.blobReport ? [['blob'] as ReporterDescription] : []),
     ]
   : [['list'], verdict];
 

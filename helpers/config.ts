@@ -93,6 +93,8 @@ export interface SuiteSettings {
   commit: string;
   /** html, junit and Allure reports besides the list (default: on CI). */
   fullReports: boolean;
+  /** A blob report too, for sharded runs whose reports are merged (BLOB_REPORT). */
+  blobReport: boolean;
   workers: number;
   retries: number;
   ci: boolean;
@@ -502,6 +504,7 @@ function load() {
     runId,
     commit,
     fullReports: bool('FULL_REPORTS', bool('CI', false)),
+    blobReport: bool('BLOB_REPORT', false),
     workers: int('WORKERS', 2, 1),
     retries: int('RETRIES', 0),
     ci: bool('CI', false),
