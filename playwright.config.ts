@@ -66,6 +66,8 @@ export default defineConfig<SuiteOptions>({
     actionTimeout: suite.expectTimeoutMs,
     navigationTimeout: 15_000,
     launchOptions: { executablePath: suite.browserPath },
+    // A remote browser server (your own grid) instead of a local browser.
+    connectOptions: suite.browserWsEndpoint ? { wsEndpoint: suite.browserWsEndpoint } : undefined,
   },
   projects: TARGET_NAMES.map((name) => {
     const target = targets[name] ?? placeholder(name);

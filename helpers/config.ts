@@ -100,6 +100,8 @@ export interface SuiteSettings {
   ci: boolean;
   /** The browser binary, or undefined for Playwright's own Chromium. */
   browserPath?: string;
+  /** A remote Playwright browser server to use instead of a local browser (your own grid). */
+  browserWsEndpoint?: string;
   /** Check each chosen remote target (DNS, TCP, TLS, HTTP) before any test runs. */
   preflight: boolean;
   /** How long web-first assertions wait, in milliseconds. */
@@ -460,6 +462,17 @@ export function selectedTargets(argv: readonly string[] = process.argv): TargetN
   return names as TargetName[];
 }
 
+function wsEndpoint(): string | undefined {
+  const value = str('BROWSER_WS_ENDPOINT');
+  if (value === undefined) return undefined;
+  if (!/^wss?:\/\/\S+$/.test(value)) {
+    throw new ConfigError(
+      'BROWSER_WS_ENDPOINT must be a ws:// or wss:// URL of a Playwright browser server (npm run browser-server prints one)',
+    );
+  }
+  return value;
+}
+
 function detectBrowser(): string | undefined {
   const given = str('BROWSER_PATH');
   if (given) {
@@ -509,6 +522,7 @@ function load() {
     retries: int('RETRIES', 0),
     ci: bool('CI', false),
     browserPath: detectBrowser(),
+    browserWsEndpoint: wsEndpoint(),
     preflight: bool('PREFLIGHT', true),
     expectTimeoutMs: int('EXPECT_TIMEOUT_MS', 5000, 1),
     pageBudgetMs: int('PAGE_BUDGET_MS', 2000, 1),
