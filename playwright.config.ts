@@ -17,11 +17,11 @@ function placeholder(name: TargetSettings['name']): TargetSettings {
   };
 }
 
+const runName = chosen.join('+');
 const verdict: ReporterDescription = [
   './reporters/verdict.ts',
-  { outputFile: 'reports/verdict.json' },
+  { outputFile: `reports/verdict-${runName}.json` },
 ];
-const runName = chosen.join('+');
 const reporters: ReporterDescription[] = suite.fullReports
   ? [
       ['list'],
@@ -60,7 +60,7 @@ export default defineConfig<SuiteOptions>({
   use: {
     suite,
     viewport: { width: 1024, height: 768 },
-    trace: 'retain-on-failure',
+    trace: suite.trace,
     screenshot: 'only-on-failure',
     video: 'off', // needs Playwright's own ffmpeg download
     actionTimeout: suite.expectTimeoutMs,

@@ -95,6 +95,8 @@ export interface SuiteSettings {
   fullReports: boolean;
   /** A blob report too, for sharded runs whose reports are merged (BLOB_REPORT). */
   blobReport: boolean;
+  /** Playwright's trace mode (TRACE): retain-on-failure by default, `on` to keep every trace. */
+  trace: 'on' | 'off' | 'retain-on-failure' | 'on-first-retry';
   workers: number;
   retries: number;
   ci: boolean;
@@ -169,6 +171,15 @@ function int(name: string, fallback: number, min = 0): number {
     throw new ConfigError(`${name}=${value} is not a whole number >= ${min} (see .env.example)`);
   }
   return Number(value);
+}
+
+function oneOf<T extends string>(name: string, choices: readonly [T, ...T[]]): T {
+  const value = str(name);
+  if (value === undefined) return choices[0];
+  if (!(choices as readonly string[]).includes(value)) {
+    throw new ConfigError(`${name}=${value}: choose one of ${choices.join(', ')}`);
+  }
+  return value as T;
 }
 
 function list(name: string): string[] {
@@ -518,6 +529,7 @@ function load() {
     commit,
     fullReports: bool('FULL_REPORTS', bool('CI', false)),
     blobReport: bool('BLOB_REPORT', false),
+    trace: oneOf('TRACE', ['retain-on-failure', 'on', 'off', 'on-first-retry'] as const),
     workers: int('WORKERS', 2, 1),
     retries: int('RETRIES', 0),
     ci: bool('CI', false),

@@ -1,5 +1,5 @@
 /**
- * The verdict: one JSON file per run (reports/verdict.json) that CI reads and people diff:
+ * The verdict: one JSON file per run (reports/verdict-<projects>.json) that CI reads and people diff:
  * the targets with their URL and live release, the counts, the tests refused for safety, the
  * failures, and the overall status.
  */
