@@ -13,6 +13,7 @@ function placeholder(name: TargetSettings['name']): TargetSettings {
     ignoreHttpsErrors: false,
     readOnly: true,
     allowDeploy: false,
+    hasDatabase: false,
     logs: [],
   };
 }

@@ -77,13 +77,29 @@ export interface TargetSettings {
   /** Redeploys are allowed (the @deploy spec); separate from writes. */
   allowDeploy: boolean;
   ssh?: SshSettings;
-  databaseUrl?: string;
+  /** Whether *_DATABASE_URL is set; the URL itself (a secret) comes from {@link secretsOf}. */
+  hasDatabase: boolean;
   deploy?: Action;
   releaseProbe?: Action;
   /** Log files on the server to attach on failure. */
   logs: string[];
   /** The server checks (`<TARGET>_SERVER_CHECKS`); undefined when the variable is not set. */
   serverChecks?: ServerCheck[];
+}
+
+/**
+ * A target's secrets. They stay in this module: everything in `use` options is serialized into
+ * reports (the JSON reporter writes the whole config), so fixtures ask for them by target name.
+ */
+export interface TargetSecrets {
+  databaseUrl?: string;
+}
+
+const secrets: Record<TargetName, TargetSecrets> = { local: {}, staging: {}, production: {} };
+
+/** The secrets of target `name` (validated with the rest of the configuration). */
+export function secretsOf(name: TargetName): TargetSecrets {
+  return secrets[name];
 }
 
 /** Suite-wide settings. */
@@ -99,6 +115,8 @@ export interface SuiteSettings {
   trace: 'on' | 'off' | 'retain-on-failure' | 'on-first-retry';
   workers: number;
   retries: number;
+  /** Retries of a request that failed for infrastructure reasons (INFRA_RETRIES, default 2). */
+  infraRetries: number;
   ci: boolean;
   /** The browser binary, or undefined for Playwright's own Chromium. */
   browserPath?: string;
@@ -441,7 +459,7 @@ function target(name: TargetName, port: number): TargetSettings {
     readOnly: !allowWrites,
     allowDeploy: bool(`${prefix}_ALLOW_DEPLOY`, !isProduction),
     ssh: ssh(prefix),
-    databaseUrl: databaseUrl(`${prefix}_DATABASE_URL`),
+    hasDatabase: (secrets[name].databaseUrl = databaseUrl(`${prefix}_DATABASE_URL`)) !== undefined,
     deploy,
     releaseProbe,
     logs: list(`${prefix}_LOGS`),
@@ -532,6 +550,7 @@ function load() {
     trace: oneOf('TRACE', ['retain-on-failure', 'on', 'off', 'on-first-retry'] as const),
     workers: int('WORKERS', 2, 1),
     retries: int('RETRIES', 0),
+    infraRetries: int('INFRA_RETRIES', 2),
     ci: bool('CI', false),
     browserPath: detectBrowser(),
     browserWsEndpoint: wsEndpoint(),

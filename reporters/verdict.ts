@@ -72,11 +72,17 @@ export default class VerdictReporter implements Reporter {
     const counts = { total: tests.length, passed: 0, failed: 0, flaky: 0, skipped: 0, refused: 0 };
     const refused: { test: string; project: string; reason: string }[] = [];
     const failed: { test: string; project: string; error: string }[] = [];
+    // Told apart from product failures: tests that passed only because a request was retried.
+    const infrastructureRetries: { test: string; project: string; retries: string[] }[] = [];
     for (const test of tests) {
       const project = test.parent.project()?.name ?? '';
       const title = test.titlePath().slice(2).join(' › ');
       const outcome = test.outcome();
       const refusal = test.annotations.find((a) => a.type === 'refused');
+      const retried = (this.outcomes.get(test.id)?.result.annotations ?? test.annotations)
+        .filter((a) => a.type === 'infrastructure retry')
+        .map((a) => a.description ?? '');
+      if (retried.length) infrastructureRetries.push({ test: title, project, retries: retried });
       if (refusal) {
         counts.refused++;
         refused.push({ test: title, project, reason: refusal.description ?? '' });
@@ -112,6 +118,7 @@ export default class VerdictReporter implements Reporter {
       counts,
       refused,
       failed,
+      infrastructureRetries,
     };
     const file = path.resolve(ROOT, this.options.outputFile ?? 'reports/verdict.json');
     mkdirSync(path.dirname(file), { recursive: true });

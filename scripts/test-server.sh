@@ -16,7 +16,15 @@ status=0
 export ENV_FILE=.env.server TRACE=on FULL_REPORTS=true
 npx playwright test --project=staging --output=test-results/staging "$@" 2>&1 | tee reports/staging-console.log
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+# Production is read-only: its data must be exactly as it was after the production run.
+rows() { psql -qtA "$(grep -m1 '^PRODUCTION_DATABASE_URL=' .env.server | cut -d= -f2-)" \
+  -c 'SELECT (SELECT count(*) FROM lists_list) || $$ lists, $$ || (SELECT count(*) FROM lists_item) || $$ items$$'; }
+before=$(rows)
 npx playwright test --project=production --output=test-results/production "$@" 2>&1 | tee reports/production-console.log
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+after=$(rows)
+echo "production database before the run: $before; after: $after"
+[ "$before" = "$after" ] || { echo "production's data changed during a read-only run"; status=1; }
+node -e 'const v = require("./reports/verdict-production.json"); console.log(`production: ${v.counts.refused} tests refused for safety:`); for (const r of v.refused) console.log(`  ${r.test}: ${r.reason}`)' || status=1
 node --import tsx scripts/check-secrets.ts reports/staging-console.log reports/production-console.log || status=1
 exit "$status"
