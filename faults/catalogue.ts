@@ -34,7 +34,9 @@ const siteFaults: Fault[] = SITE_FAULTS.filter(({ name }) => !HTTPS_ONLY.has(nam
     description,
     target: 'local',
     env: { SUPERLISTS_FAULT: name },
-    args: ['--project=local'],
+    // The deploy spec has deploy faults of its own (below); leaving it out here saves a redeploy
+    // per fault.
+    args: ['--project=local', '--grep-invert', '@deploy'],
   }),
 );
 
@@ -77,4 +79,42 @@ const deployFaults: Fault[] = [
   },
 }));
 
-export const CATALOGUE: readonly Fault[] = [...siteFaults, ...httpsFaults, ...deployFaults];
+/**
+ * The real server's staging site broken where a browser cannot see it (yet): caught by the server
+ * checks (tests/server, `@server`), run over SSH. faults/server.sh applies each and restores.
+ */
+const serverChecksFaults: Fault[] = [
+  ['dependency-missing', 'the live release lacks a production dependency (@fastify/formbody)'],
+  [
+    'dependency-version-drift',
+    'fastify in the live release is not the version package-lock.json locks (npm install on the server)',
+  ],
+  ['migration-pending', 'the live release ships a migration (0003) that was never applied'],
+  [
+    'nginx-config-invalid',
+    'nginx.conf on disk has a syntax error, never tested: the next reload or reboot fails',
+  ],
+  [
+    'app-not-reloaded',
+    'a deploy switched current but never reloaded the app: the previous release still runs',
+  ],
+  ['static-stale', "nginx serves /static/ from a stale copy, not the live release's folder"],
+  ['disk-full', "the filesystem of the site's logs is full"],
+  [
+    'database-password-rotated',
+    "the database role's password changed in PostgreSQL but not in the site's env",
+  ],
+].map(([name, description]) => ({
+  name: name!,
+  description: description!,
+  target: 'server',
+  args: ['--project=staging', '--grep', '@server'],
+  apply: ['bash', SERVER_SCRIPT, 'apply', name!],
+}));
+
+export const CATALOGUE: readonly Fault[] = [
+  ...siteFaults,
+  ...httpsFaults,
+  ...deployFaults,
+  ...serverChecksFaults,
+];
