@@ -208,34 +208,14 @@ async function main(): Promise<void> {
 
   await steps.step('keys', () => {
     const made: string[] = [];
-    if (!existsSync(P.hostKey)) {
-      run('ssh-keygen', [
-        '-q',
-        '-t',
-        'ed25519',
-        '-N',
-        '',
-        '-C',
-        'superlists-server host',
-        '-f',
-        P.hostKey,
-      ]);
-      made.push('host key');
-    }
-    if (!existsSync(P.deployKey)) {
-      run('ssh-keygen', [
-        '-q',
-        '-t',
-        'ed25519',
-        '-N',
-        '',
-        '-C',
-        `superlists-deploy@${USER}`,
-        '-f',
-        P.deployKey,
-      ]);
-      made.push('deploy key');
-    }
+    // An ed25519 key pair without a passphrase, made once and kept with the state.
+    const makeKey = (file: string, comment: string, what: string) => {
+      if (existsSync(file)) return;
+      run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', comment, '-f', file]);
+      made.push(what);
+    };
+    makeKey(P.hostKey, 'superlists-server host', 'host key');
+    makeKey(P.deployKey, `superlists-deploy@${USER}`, 'deploy key');
     chmodSync(P.hostKey, 0o600);
     chmodSync(P.deployKey, 0o600);
     const deployPub = readFileSync(`${P.deployKey}.pub`, 'utf8').trim();
