@@ -31,10 +31,14 @@ export class SuperlistsPage {
     await expect(this.page.locator('#id_text:valid')).toBeVisible();
   }
 
-  /** Waits for the form error `message` to be shown next to the input. */
+  /**
+   * Waits for the form error `message` to be shown next to the input, and for the page to finish
+   * loading: the script that clears the error on typing must be in place before anyone types.
+   */
   async expectError(message: string): Promise<void> {
     await expect(this.feedback).toHaveText(message);
     await expect(this.feedback).toBeVisible();
     await expect(this.itemInput).toHaveClass(/\bis-invalid\b/);
+    await this.page.waitForLoadState('load');
   }
 }
