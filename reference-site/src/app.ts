@@ -271,12 +271,20 @@ const LISTS_JS_BROKEN_PRELUDE =
 
 // ---------------------------------------------------------------- the app
 
+const noSchemas = () => () => {
+  throw new Error('the reference site declares no JSON schemas');
+};
+
 export async function buildApp(settings: Settings, pool: pg.Pool): Promise<FastifyInstance> {
   activateFaults(settings.faults);
   const app = Fastify({
     logger: false,
     return503OnClosing: false, // finish requests on open keep-alive connections during a graceful stop
     bodyLimit: 256 * 1024,
+    // No route has a JSON schema: skip loading Ajv and fast-json-stringify (~0.15 s of every start).
+    schemaController: {
+      compilersFactory: { buildValidator: noSchemas, buildSerializer: noSchemas },
+    },
   });
 
   app.addHook('onRequest', async (request, reply) => {

@@ -87,12 +87,12 @@ export interface LauncherState {
 
 export const launcherFile = (dataDir: string) => path.join(dataDir, 'launcher.json');
 
-/** Whether `pid` is a live local.ts launcher (not a recycled pid). */
+/** Whether `pid` is a live local.ts launcher (not a recycled pid; without /proc, just alive). */
 export function isLauncher(pid: number): boolean {
   try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8')
-      .split('\0')
-      .some((arg) => arg.endsWith('local.ts'));
+    if (!existsSync('/proc/self')) return process.kill(pid, 0);
+    const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    return args.some((arg) => arg.endsWith('local.ts'));
   } catch {
     return false;
   }
