@@ -21,7 +21,10 @@ function placeholder(name: TargetSettings['name']): TargetSettings {
 const runName = chosen.join('+');
 const verdict: ReporterDescription = [
   './reporters/verdict.ts',
-  { outputFile: `reports/verdict-${runName}.json` },
+  {
+    outputFile: `reports/verdict-${runName}.json`,
+    allureResultsDir: suite.fullReports ? `allure-results/${runName}` : undefined,
+  },
 ];
 const reporters: ReporterDescription[] = suite.fullReports
   ? [

@@ -3,7 +3,7 @@
  * the targets with their URL and live release, the counts, the tests refused for safety, the
  * failures, and the overall status.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type {
   FullConfig,
@@ -40,7 +40,7 @@ async function readRelease(
       ? { release }
       : {
           release: null,
-          releaseError: `probe exit ${result.code}${release ? '' : ', printed nothing'}`,
+          releaseError: `probe exit ${result.code}${release ? '' : ', printed nothing'}${result.stderr ? `: ${result.stderr.split('\n')[0]}` : ''}`,
         };
   } catch (error) {
     return {
@@ -57,10 +57,25 @@ export default class VerdictReporter implements Reporter {
   private readonly outcomes = new Map<string, { test: TestCase; result: TestResult }>();
   private suite: Suite | undefined;
 
-  constructor(private readonly options: { outputFile?: string } = {}) {}
+  constructor(
+    private readonly options: {
+      outputFile?: string;
+      /** Where allure-playwright writes this run's results: the release joins its environment. */
+      allureResultsDir?: string;
+    } = {},
+  ) {}
+
+  /** Releases read as the run begins: the built-in site is already gone when it ends. */
+  private releasesAtStart:
+    Promise<Map<string, Awaited<ReturnType<typeof readRelease>>>> | undefined;
 
   onBegin(_config: FullConfig, suite: Suite): void {
     this.suite = suite;
+    this.releasesAtStart = Promise.all(
+      settings.chosen.map(
+        async (name) => [name, await readRelease(settings.targets[name]!)] as const,
+      ),
+    ).then((entries) => new Map(entries));
   }
 
   onTestEnd(test: TestCase, result: TestResult): void {
@@ -120,9 +135,24 @@ export default class VerdictReporter implements Reporter {
       failed,
       infrastructureRetries,
     };
+    this.addReleasesToAllure(targets);
     const file = path.resolve(ROOT, this.options.outputFile ?? 'reports/verdict.json');
     mkdirSync(path.dirname(file), { recursive: true });
     writeFileSync(file, `${JSON.stringify(verdict, null, 2)}\n`);
+  }
+
+  /**
+   * allure-playwright writes its environment before the run's release is known (listed before this
+   * reporter, it ends first): add each target's release to it.
+   */
+  private addReleasesToAllure(targets: TargetVerdict[]): void {
+    if (!this.options.allureResultsDir) return;
+    const file = path.resolve(ROOT, this.options.allureResultsDir, 'environment.properties');
+    if (!existsSync(file)) return;
+    const lines = targets.map(
+      (t) => `release.${t.name}=${t.release ?? `unknown (${t.releaseError ?? ''})`}`,
+    );
+    appendFileSync(file, `\n${lines.join('\n')}\n`);
   }
 
   printsToStdio(): boolean {
