@@ -48,6 +48,24 @@ function pick(body: string, how: { json?: string; regex?: string } | undefined):
 }
 
 /**
+ * fetch(), asked a second time, on a fresh connection, when a GET or HEAD fails at the network
+ * level: a server that is reloading closes idle keep-alive connections, and a request sent on one
+ * just as it closes fails through no fault of the site (browsers retry these too).
+ */
+async function fetchOnce(
+  url: string,
+  method: string,
+  headers: Record<string, string> | undefined,
+): Promise<Response> {
+  try {
+    return await fetch(url, { method, headers });
+  } catch (error) {
+    if (!['GET', 'HEAD'].includes(method)) throw error;
+    return fetch(url, { method, headers: { ...headers, connection: 'close' } });
+  }
+}
+
+/**
  * Runs `action` and returns its result; for http, `stdout` is the picked value (json path or
  * regex) and `code` is 0 on a 2xx answer. `ssh` is needed for ssh actions.
  */
@@ -66,10 +84,7 @@ export async function runAction(
     case 'http': {
       const label = `${action.method} ${action.url}`;
       try {
-        const response = await fetch(action.url, {
-          method: action.method,
-          headers: options.headers,
-        });
+        const response = await fetchOnce(action.url, action.method, options.headers);
         const body = await response.text();
         return {
           command: label,

@@ -62,12 +62,14 @@ test.describe('Deploying', { tag: ['@deploy', '@writes'] }, () => {
     verdict('trigger', `${result.command}: exit 0 in ${deploySeconds.toFixed(1)} s`);
 
     await test.step('wait for the new release to be live', async () => {
-      await expect
-        .poll(() => deployer!.release(), {
-          message: `the deploy command finished but the release is still ${before}: nothing was deployed`,
-          timeout: suite.deployTimeoutMs,
-        })
-        .not.toBe(before);
+      // A probe that fails while the site restarts is asked again until the deadline; the last
+      // failure (or the unchanged release) is what the report shows.
+      await expect(async () => {
+        expect(
+          await deployer!.release(),
+          `the deploy command finished but the release is still ${before}: nothing was deployed`,
+        ).not.toBe(before);
+      }).toPass({ timeout: suite.deployTimeoutMs });
       await expect
         .poll(async () => (await request.get('/')).status(), {
           message: 'the new release does not answer / with 200',
