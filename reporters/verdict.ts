@@ -115,13 +115,17 @@ export default class VerdictReporter implements Reporter {
       }
     }
     const targets: TargetVerdict[] = [];
+    const atStart = await this.releasesAtStart;
     for (const name of settings.chosen) {
       const target = settings.targets[name]!;
+      // The release live now (a deploy spec may have changed it), else the one read at the start.
+      const now = await readRelease(target);
+      const start = atStart?.get(name);
       targets.push({
         name,
         url: target.url,
         readOnly: target.readOnly,
-        ...(await readRelease(target)),
+        ...(now.release === null && start?.release ? start : now),
       });
     }
     const verdict = {
