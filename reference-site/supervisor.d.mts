@@ -38,7 +38,10 @@ export interface SupervisorOptions {
 }
 
 export interface Supervisor {
-  /** Resolves once the first worker listens; rejects (after cleaning up) if it cannot start. */
+  /**
+   * Resolves once the first worker listens; rejects (after cleaning up) if it cannot start, with
+   * `error.stopped` true when stop() (a signal) came first.
+   */
   ready: Promise<void>;
   /** Graceful reload; resolves to true when a new worker took over, false when the old one kept serving. */
   reload(reason?: string): Promise<boolean>;

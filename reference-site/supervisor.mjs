@@ -169,14 +169,30 @@ export function startSupervisor(options) {
     return stopping;
   }
 
-  const ready = launch().then(goLive, async (error) => {
-    await stop();
-    throw error;
-  });
+  const ready = launch().then(
+    (started) => {
+      if (!stopping) return goLive(started);
+      void retire(started.worker);
+      throw Object.assign(new Error('stopped before the first worker was ready'), {
+        stopped: true,
+      });
+    },
+    async (error) => {
+      error.stopped = Boolean(stopping);
+      await stop();
+      throw error;
+    },
+  );
   if (signals) {
-    process.on('SIGHUP', () => void reload('reload'));
+    process.on('SIGHUP', () => {
+      log('SIGHUP: reloading');
+      void reload('reload');
+    });
     for (const signal of ['SIGTERM', 'SIGINT']) {
-      process.on(signal, () => void stop().then(() => process.exit(0)));
+      process.on(signal, () => {
+        log(`${signal}: stopping`);
+        void stop().then(() => process.exit(0));
+      });
     }
   }
   return { ready, reload, stop, status: () => status };
@@ -185,6 +201,7 @@ export function startSupervisor(options) {
 if (process.argv[1] && fs.realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const { env } = process;
   const fail = (error) => {
+    if (error.stopped) return; // a signal stopped it; the signal handler exits
     console.error(`[supervisor] cannot start: ${error.message}`);
     process.exit(1);
   };

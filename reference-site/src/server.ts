@@ -64,10 +64,6 @@ async function main(): Promise<void> {
   }
   const app = await (await appModule).buildApp(settings, pool);
   const startDraining = gentleDrain(app.server);
-  await app.listen({ port: settings.port, host: settings.host });
-  const address = app.server.address();
-  const port = typeof address === 'object' && address ? address.port : settings.port;
-  console.log(`superlists ${settings.releaseId} listening on http://${settings.host}:${port}`);
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -90,6 +86,11 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+
+  await app.listen({ port: settings.port, host: settings.host });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : settings.port;
+  console.log(`superlists ${settings.releaseId} listening on http://${settings.host}:${port}`);
 }
 
 main().catch(async (error: unknown) => {
