@@ -16,7 +16,8 @@
  * - deploy:  against the real server (server/), under `flock /tmp/superlists-server.lock`: up, the
  *            deploy spec next to the deploy command it runs, the same command run directly over
  *            ssh, down (always).
- * - red:     time to a red verdict when the target is down, with preflight and with PREFLIGHT=false.
+ * - red:     time to a red verdict when the target is down, with preflight, with PREFLIGHT=false,
+ *            and with PREFLIGHT=false INFRA_RETRIES=0 (fixtures/resilience.ts's retries off).
  * - startup: `npx playwright --version` (the floor under every command above), and the same
  *            without npx.
  *
@@ -447,11 +448,11 @@ function expectGreen(run: PwRun): void {
   );
 }
 
-function progress(run: PwRun, extra = ''): void {
+function progress(run: PwRun, extra = '', note = ''): void {
   if (interrupted) return;
   const counts = `${run.passed} passed${run.failed ? `, ${run.failed} failed` : ''}${run.skipped ? `, ${run.skipped} skipped` : ''}`;
   say(
-    `  ${run.label.padEnd(34)} ${seconds(run.wallMs).padStart(6)} s wall, ${seconds(run.pwMs).padStart(6)} s playwright, ${counts}, exit ${run.code}${run.memory ? `, peak ${run.memory.peakMb} MB` : ''}${extra}, others' CPU ${run.othersCpu.toFixed(0)} %`,
+    `  ${run.label.padEnd(34)} ${seconds(run.wallMs).padStart(6)} s wall, ${seconds(run.pwMs).padStart(6)} s playwright, ${counts}, exit ${run.code}${run.memory ? `, peak ${run.memory.peakMb} MB` : ''}${extra}, others' CPU ${run.othersCpu.toFixed(0)} %${note}`,
   );
 }
 
@@ -483,7 +484,7 @@ async function measured(
       return run;
     }
     discarded.set(run.logFile, { label, wallMs: run.wallMs, othersCpu: run.othersCpu });
-    progress(run, `${ready} (other jobs were busy: discarded, run again)`);
+    progress(run, ready, ': discarded, run again');
   }
 }
 
@@ -584,29 +585,46 @@ async function benchStories(runs: number, warmDir: string | undefined): Promise<
   return result;
 }
 
-interface RedFigures {
-  preflight: PwRun[];
-  noPreflight: PwRun[];
+/** The ways the red-verdict runs are made: the default, and with the suite's safety nets off. */
+const RED_VARIANTS = [
+  { name: 'preflight', label: 'preflight on (default)', env: {} },
+  { name: 'no-preflight', label: 'PREFLIGHT=false', env: { PREFLIGHT: 'false' } },
+  {
+    // fixtures/resilience.ts retries a refused connection (INFRA_RETRIES, default 2): this row
+    // shows what those retries cost when the target is really down.
+    name: 'no-preflight-no-retries',
+    label: 'PREFLIGHT=false INFRA_RETRIES=0',
+    env: { PREFLIGHT: 'false', INFRA_RETRIES: '0' },
+  },
+] as const;
+type RedFigures = Record<(typeof RED_VARIANTS)[number]['name'], PwRun[]>;
+
+/** The longest single test of a run, from its JSON report. */
+function longestTestMs(run: PwRun): number {
+  const durations = [...specsOf(run.report?.suites ?? [])].flatMap((spec) =>
+    spec.tests.flatMap((test) => test.results.map((result) => result.duration)),
+  );
+  return durations.length ? Math.max(...durations) : NaN;
 }
 
 async function benchRed(runs: number): Promise<RedFigures> {
   say(
     'Red verdict, target down (STAGING_URL=http://127.0.0.1:9 npx playwright test --project=staging)',
   );
-  const figures: RedFigures = { preflight: [], noPreflight: [] };
+  const figures: RedFigures = {
+    preflight: [],
+    'no-preflight': [],
+    'no-preflight-no-retries': [],
+  };
   for (let r = 1; r <= runs && !interrupted; r++) {
-    for (const preflight of [true, false]) {
-      const run = await measured(
-        `red-${preflight ? 'preflight' : 'no-preflight'}-${r}`,
-        ['--project=staging'],
-        () => ({
-          ...baseEnv(),
-          STAGING_URL: 'http://127.0.0.1:9',
-          ...(preflight ? {} : { PREFLIGHT: 'false' }),
-        }),
-      );
+    for (const variant of RED_VARIANTS) {
+      const run = await measured(`red-${variant.name}-${r}`, ['--project=staging'], () => ({
+        ...baseEnv(),
+        STAGING_URL: 'http://127.0.0.1:9',
+        ...variant.env,
+      }));
       if (run.code === 0) problems.push(`${run.label}: exit 0 against a target that is down`);
-      (preflight ? figures.preflight : figures.noPreflight).push(run);
+      figures[variant.name].push(run);
     }
   }
   return figures;
@@ -1178,19 +1196,24 @@ async function main(): Promise<void> {
       med(r.map((x) => x.wallMs)),
       r.map((x) => String(x.code)).join(','),
       r[0]?.report ? `${r[0].failed} failed, ${r[0].skipped} skipped` : 'stopped before the tests',
+      med(r.map(longestTestMs)),
       count(r.map((x) => x.memory?.workersStarted ?? NaN)),
       count(r.map((x) => x.memory?.browsersLaunched ?? NaN)),
     ];
     table([
-      ['', 'wall', 'exit', 'tests', 'workers started', 'browsers launched'],
-      redRow('preflight on (default)', red.preflight),
-      redRow('PREFLIGHT=false', red.noPreflight),
+      ['', 'wall', 'exit', 'tests', 'longest test', 'workers started', 'browsers launched'],
+      ...RED_VARIANTS.map((variant) => redRow(variant.label, red[variant.name])),
     ]);
     say();
-    allRows.red = {
-      preflightMs: median(red.preflight.map((r) => r.wallMs)),
-      noPreflightMs: median(red.noPreflight.map((r) => r.wallMs)),
-    };
+    allRows.red = Object.fromEntries(
+      RED_VARIANTS.map((variant) => [
+        variant.name,
+        {
+          wallMs: median(red[variant.name].map((r) => r.wallMs)),
+          longestTestMs: median(red[variant.name].map(longestTestMs)),
+        },
+      ]),
+    );
   }
   if (deploy) {
     say('Deploy spec against the real server (staging), next to the deploy command it runs');
@@ -1300,10 +1323,8 @@ async function main(): Promise<void> {
           startup: startup && { npx: startup.npx.map(slim), direct: startup.direct.map(slim) },
           suite: suite?.configs.map((c) => ({ config: c.config, runs: c.runs.map(slim) })),
           stories: stories.map(slim),
-          red: red && {
-            preflight: red.preflight.map(slim),
-            noPreflight: red.noPreflight.map(slim),
-          },
+          red:
+            red && Object.fromEntries(Object.entries(red).map(([name, r]) => [name, r.map(slim)])),
           deploy,
         },
         discarded: [...discarded.values()],
