@@ -1,5 +1,5 @@
 import { settings } from './helpers/config.ts';
-import { preflight } from './helpers/preflight.ts';
+import { preflight, preflightServices } from './helpers/preflight.ts';
 
 /**
  * Runs once before any test: the preflight of every chosen remote target (the built-in site is
@@ -10,7 +10,9 @@ export default async function globalSetup(): Promise<void> {
   const remote = settings.chosen
     .filter((name) => name !== 'local')
     .map((name) => settings.targets[name]!);
-  const problems = (await Promise.all(remote.map(preflight))).filter(Boolean);
+  // The site first: when it is down, that is the one line worth reading.
+  const sites = (await Promise.all(remote.map(preflight))).filter(Boolean);
+  const problems = sites.length ? sites : (await Promise.all(remote.map(preflightServices))).flat();
   if (problems.length) {
     for (const problem of problems) console.error(`superlists-live-tests: ${problem}`);
     process.exit(2);

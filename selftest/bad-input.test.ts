@@ -2,58 +2,13 @@
  * Bad input gets one clear line naming what is wrong and how to fix it, a non-zero exit, no stack
  * trace, and never a secret. Each case runs the real command a user would type.
  */
-import { spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { fileURLToPath } from 'node:url';
-
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const SECRET = 's3cr3t-Pa55word';
-const scratch = mkdtempSync(path.join(tmpdir(), 'superlists-bad-input-'));
-writeFileSync(path.join(scratch, 'empty.env'), '');
-
-interface Run {
-  code: number | null;
-  output: string;
-  ms: number;
-}
-
-/** Runs `npx playwright test ARGS` with a clean environment plus `env`. */
-function playwright(args: string[], env: Record<string, string>): Promise<Run> {
-  const started = Date.now();
-  const clean = Object.fromEntries(
-    Object.entries(process.env).filter(
-      ([name]) => !/^(STAGING|PRODUCTION|LOCAL)_|^SUPERLISTS_|^ENV_FILE$/.test(name),
-    ),
-  );
-  return new Promise((resolve) => {
-    const child = spawn('npx', ['playwright', 'test', ...args], {
-      cwd: ROOT,
-      env: { ...clean, ENV_FILE: path.join(scratch, 'empty.env'), ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.on('close', (code) => resolve({ code, output, ms: Date.now() - started }));
-  });
-}
-
-/** The contract for every bad input: non-zero, one line of ours matching `pattern`, no stack, no secret. */
-function assertOneClearLine(run: Run, pattern: RegExp): void {
-  const lines = run.output.split('\n').filter((line) => line.trim());
-  assert.notEqual(run.code, 0, `expected a non-zero exit, output:\n${run.output}`);
-  assert.equal(lines.length, 1, `expected exactly one line, got:\n${run.output}`);
-  assert.match(lines[0]!, /^superlists-live-tests: /);
-  assert.match(lines[0]!, pattern);
-  assert.doesNotMatch(run.output, /^\s+at .+:\d+:\d+\)?$/m, 'a stack trace leaked');
-  assert.ok(!run.output.includes(SECRET), 'a secret leaked');
-}
+import { after, before, describe, it } from 'node:test';
+import { assertOneClearLine, playwright, scratch, SECRET } from './run.ts';
 
 // Timed cases run alone, so that the time measured is the suite's own.
 describe('bad input, refused fast', () => {
