@@ -45,7 +45,8 @@ test.describe('HTTPS', { tag: '@smoke' }, () => {
     for (const { path } of smokePages) {
       await page.goto(path, { waitUntil: 'load' });
       // The browser blocks (and never requests) an insecure script: the document still names it.
-      for (const url of await linkedAssetUrls(page)) if (url.startsWith('http:')) insecure.add(url);
+      const linked = await linkedAssetUrls(page);
+      for (const url of linked.filter((u) => u.startsWith('http:'))) insecure.add(url);
     }
     expect(
       [...insecure],
