@@ -85,6 +85,7 @@ async function startSite(): Promise<{ url: string; stop: () => Promise<void> }> 
 }
 
 interface Tally {
+  label: string;
   expected: number;
   unexpected: number;
   flaky: number;
@@ -103,6 +104,8 @@ function soak(url: string, siteUrl: string, label: string): Promise<Tally> {
       `--repeat-each=${runs}`,
       '--retries=1',
       '--reporter=dot,json',
+      // Its own output folder, kept for reading: another run in this checkout empties test-results.
+      `--output=${path.join(ROOT, 'reports', 'soak', label)}`,
     ],
     {
       cwd: ROOT,
@@ -121,9 +124,10 @@ function soak(url: string, siteUrl: string, label: string): Promise<Tally> {
   );
   return new Promise((resolve) =>
     child.on('close', () => {
-      const stats = (JSON.parse(readFileSync(report, 'utf8')) as { stats: Omit<Tally, 'seconds'> })
-        .stats;
-      resolve({ ...stats, seconds: (Date.now() - started) / 1000 });
+      const stats = (
+        JSON.parse(readFileSync(report, 'utf8')) as { stats: Omit<Tally, 'seconds' | 'label'> }
+      ).stats;
+      resolve({ ...stats, label, seconds: (Date.now() - started) / 1000 });
     }),
   );
 }
@@ -143,7 +147,12 @@ try {
     console.log(
       `  ${label.padEnd(28)} ${tally.expected} passed, ${tally.unexpected} failed, ${tally.flaky} flaky (${tally.seconds.toFixed(0)} s)`,
     );
-    failed ||= tally.unexpected > 0 || tally.flaky > 0;
+    if (tally.unexpected > 0 || tally.flaky > 0) {
+      console.log(
+        `    screenshots and traces of each failed attempt: reports/soak/${tally.label}/`,
+      );
+      failed = true;
+    }
   }
 } finally {
   proxy.close();
