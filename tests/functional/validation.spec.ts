@@ -13,7 +13,7 @@ test.describe('Item validation', { tag: ['@story', '@writes'] }, () => {
     const home = await openHome();
 
     await test.step('Edith submits an empty item: the browser refuses it', async () => {
-      await home.submitItem('');
+      await home.typeAndPressEnter('');
       await home.expectInputRefusedByBrowser();
     });
 
@@ -25,7 +25,7 @@ test.describe('Item validation', { tag: ['@story', '@writes'] }, () => {
       });
 
     await test.step('a second empty item is refused too', async () => {
-      await list.submitItem('');
+      await list.typeAndPressEnter('');
       await list.expectInputRefusedByBrowser();
     });
 
