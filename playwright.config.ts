@@ -64,7 +64,13 @@ export default defineConfig<SuiteOptions>({
   use: {
     suite,
     viewport: { width: 1024, height: 768 },
-    trace: suite.trace,
+    // Light by default: DOM snapshots and the screencast cost a green run ~25 % of its time;
+    // a failure still gets its screenshot, its page snapshot (error-context) and server logs.
+    trace: {
+      mode: suite.trace,
+      snapshots: suite.traceDetail === 'full',
+      screenshots: suite.traceDetail === 'full',
+    },
     screenshot: 'only-on-failure',
     video: 'off', // needs Playwright's own ffmpeg download
     actionTimeout: suite.expectTimeoutMs,

@@ -33,7 +33,8 @@ export function watchAvailability(
     const started = Date.now();
     let problem: string | undefined;
     try {
-      const response = await request.get(path, { timeout: 2_000, maxRedirects: 0 });
+      // maxRetries 0: a reset is a gap to record, not one to paper over.
+      const response = await request.get(path, { timeout: 2_000, maxRedirects: 0, maxRetries: 0 });
       if (response.status() >= 500) problem = String(response.status());
     } catch (error) {
       problem = (error instanceof Error ? error.message : String(error)).split('\n')[0];

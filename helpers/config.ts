@@ -113,6 +113,12 @@ export interface SuiteSettings {
   blobReport: boolean;
   /** Playwright's trace mode (TRACE): retain-on-failure by default, `on` to keep every trace. */
   trace: 'on' | 'off' | 'retain-on-failure' | 'on-first-retry';
+  /**
+   * What a trace records (TRACE_DETAIL): `light` (default) the actions, network, console and
+   * errors; `full` also a DOM snapshot around every action and a screencast, which costs a green
+   * run about a quarter of its time.
+   */
+  traceDetail: 'light' | 'full';
   workers: number;
   retries: number;
   /** Retries of a request that failed for infrastructure reasons (INFRA_RETRIES, default 2). */
@@ -548,6 +554,7 @@ function load() {
     fullReports: bool('FULL_REPORTS', bool('CI', false)),
     blobReport: bool('BLOB_REPORT', false),
     trace: oneOf('TRACE', ['retain-on-failure', 'on', 'off', 'on-first-retry'] as const),
+    traceDetail: oneOf('TRACE_DETAIL', ['light', 'full'] as const),
     workers: int('WORKERS', 2, 1),
     retries: int('RETRIES', 0),
     infraRetries: int('INFRA_RETRIES', 2),

@@ -13,7 +13,7 @@ node --import tsx server/up.ts || exit 1
 mkdir -p reports
 status=0
 # Every trace kept and every report written, so the secret check below has all there is to search.
-export ENV_FILE=.env.server TRACE=on FULL_REPORTS=true
+export ENV_FILE=.env.server TRACE=on TRACE_DETAIL=full FULL_REPORTS=true
 npx playwright test --project=staging --output=test-results/staging "$@" 2>&1 | tee reports/staging-console.log
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 # Production is read-only: its data must be exactly as it was after the production run.

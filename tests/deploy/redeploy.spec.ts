@@ -34,23 +34,22 @@ test.describe('Deploying', { tag: ['@deploy', '@writes'] }, () => {
     ];
     const dbItems = [uniqueText('Seeded in the database'), uniqueText('Second seeded item')];
 
-    const uiList = await test.step('seed: a list with three items through the site', async () => {
-      const list = await (await openHome()).startList(uiItems[0]!);
-      for (const item of uiItems.slice(1)) await list.addItem(item);
-      await expect(list).toShowItems(uiItems);
-      return { url: list.url, id: Number(/\/lists\/(\d+)\//.exec(list.url)?.[1]) };
-    });
-
-    seeder?.track(uiList.id);
-
-    const dbList = seeder
-      ? await test.step('seed: a list written straight into the database', () =>
-          seeder.list(dbItems))
-      : undefined;
+    // Before the deploy, at once: a list through the site, a list in the database, the release.
+    const [uiList, dbList, before] = await Promise.all([
+      test.step('seed: a list with three items through the site', async () => {
+        const list = await (await openHome()).startList(uiItems[0]!);
+        for (const item of uiItems.slice(1)) await list.addItem(item);
+        await expect(list).toShowItems(uiItems);
+        const id = Number(/\/lists\/(\d+)\//.exec(list.url)?.[1]);
+        seeder?.track(id);
+        return { url: list.url, id };
+      }),
+      seeder
+        ? test.step('seed: a list written straight into the database', () => seeder.list(dbItems))
+        : undefined,
+      test.step('release before', () => deployer!.release()),
+    ]);
     verdict('seed', `list ${uiList.url} (site)${dbList ? `, list ${dbList.id} (database)` : ''}`);
-
-    const before = await test.step('release before', () => deployer!.release());
-
     verdict('release before', before);
 
     const watcher = watchAvailability(request);
@@ -99,51 +98,51 @@ test.describe('Deploying', { tag: ['@deploy', '@writes'] }, () => {
         .toBeLessThanOrEqual(suite.deployGapBudgetMs);
     }
 
-    await test.step('survived: the list made through the site, at its old address', async () => {
-      await page.goto(uiList.url);
-      await expect(
-        page.getByRole('heading', { level: 1 }),
-        `the list ${uiList.url} seeded before the deploy is gone after it (was the database recreated?)`,
-      ).toHaveText('Your To-Do list');
-      const list = await openList(uiList.url);
-      await expect(list, `the items of ${uiList.url} changed in the deploy`).toShowItems(uiItems);
-    });
-
-    if (seeder && dbList) {
-      await test.step('survived: both lists, in the database', async () => {
-        expect(
-          await seeder.itemsOf(dbList.id),
-          `list ${dbList.id} seeded in the database lost its items in the deploy`,
-        ).toEqual(dbItems);
-        expect(
-          await seeder.itemsOf(uiList.id),
-          `list ${uiList.id} made through the site lost its items in the deploy`,
-        ).toEqual(uiItems);
-        const list = await openList(`/lists/${dbList.id}/`);
+    // After the deploy, at once, each in its own tab: the site's list (then a new item in it),
+    // the database's list and both lists' rows, the static files and the styling.
+    await Promise.all([
+      test.step('survived: the list made through the site, and it still takes items', async () => {
+        const list = await openList(uiList.url);
         await expect(
-          list,
-          `list ${dbList.id} seeded in the database is not shown after the deploy`,
-        ).toShowItems(dbItems);
-      });
-    }
-
-    await test.step('survived: the static files and the styling', async () => {
-      const problems = (await loadPageAssets(page, request, '/')).flatMap(assetProblems);
-      expect(problems, `static files broken after the deploy:\n${problems.join('\n')}`).toEqual([]);
-      await expect(page, 'the CSS is no longer applied after the deploy').toBeStyledByBootstrap();
-    });
-
-    await test.step('still works: an old list takes a new item and refuses a duplicate', async () => {
-      const list = await openList(uiList.url);
-      const added = uniqueText('Added after the deploy');
-      await list.addItem(added);
-      await expect(list).toShowItems([...uiItems, added]);
-      await list.submitItem(added);
-      await expect(
-        list.feedback,
-        'after the deploy the site accepts a duplicate item: is a migration missing from the database?',
-      ).toHaveText("You've already got this in your list");
-      await expect(list).toShowItems([...uiItems, added]);
-    });
+          list.heading,
+          `the list ${uiList.url} seeded before the deploy is gone after it (was the database recreated?)`,
+        ).toHaveText('Your To-Do list');
+        await expect(list, `the items of ${uiList.url} changed in the deploy`).toShowItems(uiItems);
+        const added = uniqueText('Added after the deploy');
+        await list.addItem(added);
+        await expect(list).toShowItems([...uiItems, added]);
+        await list.submitItem(added);
+        await expect(
+          list.feedback,
+          'after the deploy the site accepts a duplicate item: is a migration missing from the database?',
+        ).toHaveText("You've already got this in your list");
+        await expect(list).toShowItems([...uiItems, added]);
+      }),
+      seeder && dbList
+        ? test.step('survived: both lists, in the database', async () => {
+            expect(
+              await seeder.itemsOf(dbList.id),
+              `list ${dbList.id} seeded in the database lost its items in the deploy`,
+            ).toEqual(dbItems);
+            expect(
+              await seeder.itemsOf(uiList.id),
+              `list ${uiList.id} made through the site lost its items in the deploy`,
+            ).toEqual(uiItems);
+            const list = await openList(`/lists/${dbList.id}/`, { newTab: true });
+            await expect(
+              list,
+              `list ${dbList.id} seeded in the database is not shown after the deploy`,
+            ).toShowItems(dbItems);
+          })
+        : undefined,
+      test.step('survived: the static files and the styling', async () => {
+        const tab = await page.context().newPage();
+        const problems = (await loadPageAssets(tab, request, '/')).flatMap(assetProblems);
+        expect(problems, `static files broken after the deploy:\n${problems.join('\n')}`).toEqual(
+          [],
+        );
+        await expect(tab, 'the CSS is no longer applied after the deploy').toBeStyledByBootstrap();
+      }),
+    ]);
   });
 });
