@@ -9,13 +9,14 @@
  *            cold (a new SUPERLISTS_LOCAL_DATA: PostgreSQL runs initdb) and warm (the same folder
  *            again), WORKERS=1 and 2; wall time, Playwright's own duration (JSON report), peak
  *            memory of the whole process tree, and where the time goes (the suite's overhead next
- *            to the time the site spent answering: see bench/timing-reporter.ts). One more warm
- *            2-worker row with `--trace off` shows what the config's trace: 'retain-on-failure'
- *            costs a green run.
+ *            to the time the site spent answering: see bench/timing-reporter.ts). Two more warm
+ *            2-worker rows, TRACE_DETAIL=full and `--trace off`, show what the traces cost a
+ *            green run (the default records light traces, kept on failure).
  * - stories: tests/functional alone, 2 workers, warm.
  * - deploy:  against the real server (server/), under `flock /tmp/superlists-server.lock`: up, the
- *            deploy spec next to the deploy command it runs, the same command run directly over
- *            ssh, down (always).
+ *            deploy spec next to the deploy command it runs (its wall and the test's own
+ *            duration), the same command run directly over ssh, the stories against staging (a
+ *            running site, as in the post-deploy gate), down (always).
  * - red:     time to a red verdict when the target is down, with preflight, with PREFLIGHT=false,
  *            and with PREFLIGHT=false INFRA_RETRIES=0 (fixtures/resilience.ts's retries off).
  * - startup: `npx playwright --version` (the floor under every command above), and the same
@@ -237,6 +238,10 @@ function baseEnv(): NodeJS.ProcessEnv {
     'LOCAL_PORT',
     'PREFLIGHT',
     'WORKERS',
+    'TRACE',
+    'TRACE_DETAIL',
+    'INFRA_RETRIES',
+    'FULL_REPORTS',
     'CI',
     'DEBUG',
     'ACCESS_LOG',
@@ -503,6 +508,8 @@ interface SuiteFigures {
   warm: boolean;
   /** Extra arguments: `--trace off` checks what the config's trace: 'retain-on-failure' costs. */
   extra: string[];
+  /** Extra environment: TRACE_DETAIL=full checks what DOM snapshots and the screencast cost. */
+  env?: Record<string, string>;
   runs: PwRun[];
 }
 
@@ -515,13 +522,23 @@ function suiteConfigs(): SuiteFigures[] {
       configs.push({ config, workers, warm, extra: [], runs: [] });
     }
   }
-  configs.push({
-    config: 'warm, 2 workers, --trace off',
-    workers: 2,
-    warm: true,
-    extra: ['--trace', 'off'],
-    runs: [],
-  });
+  configs.push(
+    {
+      config: 'warm, 2 workers, TRACE_DETAIL=full',
+      workers: 2,
+      warm: true,
+      extra: [],
+      env: { TRACE_DETAIL: 'full' },
+      runs: [],
+    },
+    {
+      config: 'warm, 2 workers, --trace off',
+      workers: 2,
+      warm: true,
+      extra: ['--trace', 'off'],
+      runs: [],
+    },
+  );
   return configs;
 }
 
@@ -541,7 +558,12 @@ async function benchSuite(runs: number): Promise<{ configs: SuiteFigures[]; warm
           ['--grep-invert', '@deploy', ...figures.extra],
           () => {
             if (!figures.warm) dir = freshDataDir(); // cold: a new folder on every attempt
-            return { ...baseEnv(), WORKERS: String(workers), SUPERLISTS_LOCAL_DATA: dir };
+            return {
+              ...baseEnv(),
+              ...figures.env,
+              WORKERS: String(workers),
+              SUPERLISTS_LOCAL_DATA: dir,
+            };
           },
           { site: true },
         );
@@ -686,6 +708,8 @@ interface SpecRun {
   passed: boolean;
   /** The deploy command's time, from the test's annotation `deploy: trigger`. */
   triggerMs?: number;
+  /** The deploy test's own duration (fixtures and steps; no runner, worker or browser start). */
+  testMs?: number;
   /** deploy.sh's own figures, from the attachment "deploy output". */
   deploy: DeployOutput;
   /** The spec's test.step()s, in order. */
@@ -709,6 +733,8 @@ interface ServerFigures {
   downCode: number;
   specs: SpecRun[];
   direct: DirectRun[];
+  /** The stories against staging: a site already running, as in a post-deploy gate. */
+  stories: { label: string; wallMs: number; pwMs: number; code: number }[];
   error?: string;
 }
 
@@ -732,6 +758,7 @@ function specRun(run: PwRun): SpecRun {
     code: run.code,
     passed: run.code === 0 && run.passed === 1,
     triggerMs: seconds ? Number(seconds) * 1000 : undefined,
+    testMs: result?.duration,
     deploy: parseDeployOutput(output),
     steps: (result?.steps ?? []).map((step) => ({ title: step.title, ms: step.duration })),
     availability: annotations.find((a) => a.type === 'deploy: availability')?.description,
@@ -751,6 +778,7 @@ async function serverPart(outFile: string, runs: number): Promise<void> {
     downCode: -1,
     specs: [],
     direct: [],
+    stories: [],
   };
   const npm = (label: string, script: string) =>
     exec(label, ['npm', 'run', '--silent', script], baseEnv());
@@ -823,6 +851,22 @@ async function serverPart(outFile: string, runs: number): Promise<void> {
         problems.push(`${spec.label}: exit ${spec.code} (log: ${spec.logFile})`);
         say(run.tail.split('\n').slice(-15).join('\n'));
       }
+
+      const stories = await playwright(
+        `stories-staging-${r}`,
+        ['--project=staging', 'tests/functional'],
+        { ...baseEnv(), ENV_FILE: '.env.server' },
+      );
+      figures.stories.push({
+        label: stories.label,
+        wallMs: stories.wallMs,
+        pwMs: stories.pwMs,
+        code: stories.code,
+      });
+      say(
+        `  ${stories.label.padEnd(34)} ${seconds(stories.wallMs).padStart(6)} s wall, ${seconds(stories.pwMs).padStart(6)} s playwright, exit ${stories.code}`,
+      );
+      if (stories.code !== 0) problems.push(`${stories.label}: exit ${stories.code}`);
 
       const direct = await exec(`deploy-ssh-${r}`, sshCommand, baseEnv());
       figures.direct.push({
@@ -1219,6 +1263,7 @@ async function main(): Promise<void> {
     say('Deploy spec against the real server (staging), next to the deploy command it runs');
     const specs = deploy.specs.filter((s) => s.passed);
     const ratio = specs.map((s) => s.wallMs / (s.triggerMs ?? NaN));
+    const testRatio = specs.map((s) => (s.testMs ?? NaN) / (s.triggerMs ?? NaN));
     const directRatio =
       median(specs.map((s) => s.wallMs)) / median(deploy.direct.map((d) => d.wallMs));
     table([
@@ -1241,6 +1286,18 @@ async function main(): Promise<void> {
       ],
       ["  deploy.sh's own total", med(deploy.direct.map((d) => d.deploy.totalMs ?? NaN))],
       ['ratio: spec / its deploy command', ratio.length ? `${median(ratio).toFixed(2)} x` : '-'],
+      [
+        'the deploy test itself (its duration in the report)',
+        med(specs.map((s) => s.testMs ?? NaN)),
+      ],
+      [
+        'ratio: the test itself / its deploy command',
+        testRatio.length ? `${median(testRatio).toFixed(2)} x` : '-',
+      ],
+      [
+        'the eight stories against staging (a running site, as in the gate)',
+        med(deploy.stories.map((s) => s.wallMs)),
+      ],
       [
         'ratio: spec / direct deploy',
         Number.isFinite(directRatio) ? `${directRatio.toFixed(2)} x` : '-',
@@ -1282,6 +1339,9 @@ async function main(): Promise<void> {
       triggerMs: median(deploy.specs.map((s) => s.triggerMs ?? NaN)),
       directMs: median(deploy.direct.map((d) => d.wallMs)),
       ratioToTrigger: median(ratio),
+      testMs: median(specs.map((s) => s.testMs ?? NaN)),
+      testRatioToTrigger: median(testRatio),
+      storiesStagingMs: median(deploy.stories.map((s) => s.wallMs)),
       ratioToDirect: directRatio,
       upMs: deploy.upMs,
       downMs: deploy.downMs,
