@@ -8,7 +8,6 @@ import { lookup } from 'node:dns/promises';
 import net from 'node:net';
 import tls from 'node:tls';
 import type { NodeSSH } from 'node-ssh';
-import pg from 'pg';
 import { runAction, runLocal } from './actions.ts';
 import { secretsOf, type Action, type TargetSettings } from './config.ts';
 import { refusalFor } from './safety.ts';
@@ -123,6 +122,7 @@ const PG_REASONS: Record<string, string> = {
 
 async function checkDatabase(target: TargetSettings): Promise<string | undefined> {
   const variable = `${target.name.toUpperCase()}_DATABASE_URL`;
+  const { default: pg } = await import('pg'); // only when a database is checked
   const client = new pg.Client({
     connectionString: secretsOf(target.name).databaseUrl,
     connectionTimeoutMillis: STEP_TIMEOUT_MS,

@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
-import { NodeSSH } from 'node-ssh';
+import type { NodeSSH } from 'node-ssh';
 import type { SshSettings } from './config.ts';
 
 /** The output of one command run on the server. */
@@ -39,6 +39,8 @@ function readKey(ssh: SshSettings): string {
 export async function connectSsh(ssh: SshSettings): Promise<NodeSSH> {
   const privateKey = readKey(ssh);
   let seen: string | undefined;
+  // Loaded on first use: ~75 ms that a run without SSH (and every worker) need not pay.
+  const { NodeSSH } = await import('node-ssh');
   const client = new NodeSSH();
   try {
     await client.connect({
