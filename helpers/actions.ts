@@ -93,11 +93,14 @@ export async function runAction(
           stderr: response.ok ? '' : `HTTP ${response.status}`,
         };
       } catch (error) {
+        // fetch() says only "fetch failed"; the reason (ECONNREFUSED, ENOTFOUND...) is its cause.
+        const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+        const why = cause?.code ?? cause?.message;
         return {
           command: label,
           code: 1,
           stdout: '',
-          stderr: error instanceof Error ? error.message : String(error),
+          stderr: `${error instanceof Error ? error.message : String(error)}${why ? ` (${why})` : ''}`,
         };
       }
     }

@@ -456,6 +456,17 @@ function target(name: TargetName, port: number): TargetSettings {
           pick: { json: 'release' },
         })
       : action(`${prefix}_RELEASE_PROBE`);
+  const sshSettings = ssh(prefix);
+  for (const [variable, value] of [
+    ['DEPLOY', deploy],
+    ['RELEASE_PROBE', releaseProbe],
+  ] as const) {
+    if (value?.kind === 'ssh' && !sshSettings) {
+      throw new ConfigError(
+        `${prefix}_${variable} runs over SSH but ${prefix}_SSH is not set: set ${prefix}_SSH, ${prefix}_SSH_KEY and ${prefix}_SSH_HOST_KEY (see .env.example)`,
+      );
+    }
+  }
   return {
     name,
     url,
@@ -464,7 +475,7 @@ function target(name: TargetName, port: number): TargetSettings {
     ignoreHttpsErrors: bool(`${prefix}_IGNORE_HTTPS_ERRORS`, false),
     readOnly: !allowWrites,
     allowDeploy: bool(`${prefix}_ALLOW_DEPLOY`, !isProduction),
-    ssh: ssh(prefix),
+    ssh: sshSettings,
     hasDatabase: (secrets[name].databaseUrl = databaseUrl(`${prefix}_DATABASE_URL`)) !== undefined,
     deploy,
     releaseProbe,

@@ -197,10 +197,13 @@ export async function preflightServices(target: TargetSettings): Promise<string[
         return [(error instanceof Error ? error.message : String(error)).split('\n')[0]!];
       }
     }
+    // Anything unforeseen still ends as one line, never a stack trace.
+    const oneLine = (what: string) => (error: unknown) =>
+      `${target.name} ${what}: ${(error instanceof Error ? error.message : String(error)).split('\n')[0]}`;
     problems.push(
       ...(await Promise.all([
-        needed.database ? checkDatabase(target) : undefined,
-        needed.deploy ? checkDeploy(target, ssh) : undefined,
+        needed.database ? checkDatabase(target).catch(oneLine('database check')) : undefined,
+        needed.deploy ? checkDeploy(target, ssh).catch(oneLine('deploy check')) : undefined,
       ])),
     );
   } finally {

@@ -109,6 +109,17 @@ describe('bad input', { concurrency: 2 }, () => {
     );
   });
 
+  it('a deploy over SSH without *_SSH', async () => {
+    assertOneClearLine(
+      await playwright(['--project=staging'], {
+        STAGING_URL: 'http://127.0.0.1:1',
+        STAGING_DEPLOY: 'ssh:/srv/deploy staging',
+        STAGING_RELEASE_PROBE: 'ssh:cat /srv/RELEASE',
+      }),
+      /STAGING_DEPLOY runs over SSH but STAGING_SSH is not set/,
+    );
+  });
+
   it('a target answering 500 on /', async () => {
     assertOneClearLine(
       await playwright(['--project=staging'], { STAGING_URL: url500 }),
