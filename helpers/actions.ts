@@ -47,12 +47,31 @@ function pick(body: string, how: { json?: string; regex?: string } | undefined):
   return body.trim();
 }
 
+/** The first line of an error's message (or of any thrown value), for one-line reports. */
+export function firstLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
+}
+
+/**
+ * What a release probe's result says: the release it printed, or what is wrong with it
+ * (`failed with exit N: <stderr>`, `printed nothing`).
+ */
+export function releaseFrom(result: CommandResult): { release: string } | { problem: string } {
+  if (result.code !== 0) {
+    return {
+      problem: `failed with exit ${result.code}${result.stderr ? `: ${result.stderr}` : ''}`,
+    };
+  }
+  const release = result.stdout.trim();
+  return release ? { release } : { problem: 'printed nothing' };
+}
+
 /**
  * fetch(), asked a second time, on a fresh connection, when a GET or HEAD fails at the network
  * level: a server that is reloading closes idle keep-alive connections, and a request sent on one
  * just as it closes fails through no fault of the site (browsers retry these too).
  */
-async function fetchOnce(
+async function fetchResendingOnce(
   url: string,
   method: string,
   headers: Record<string, string> | undefined,
@@ -84,7 +103,7 @@ export async function runAction(
     case 'http': {
       const label = `${action.method} ${action.url}`;
       try {
-        const response = await fetchOnce(action.url, action.method, options.headers);
+        const response = await fetchResendingOnce(action.url, action.method, options.headers);
         const body = await response.text();
         return {
           command: label,
@@ -100,7 +119,7 @@ export async function runAction(
           command: label,
           code: 1,
           stdout: '',
-          stderr: `${error instanceof Error ? error.message : String(error)}${why ? ` (${why})` : ''}`,
+          stderr: `${firstLine(error)}${why ? ` (${why})` : ''}`,
         };
       }
     }

@@ -3,6 +3,7 @@
  * answers and the longest stretch during which the site did not answer well.
  */
 import type { APIRequestContext } from '@playwright/test';
+import { firstLine } from './actions.ts';
 
 /** What the watcher saw. */
 export interface AvailabilityReport {
@@ -37,7 +38,7 @@ export function watchAvailability(
       const response = await request.get(path, { timeout: 2_000, maxRedirects: 0, maxRetries: 0 });
       if (response.status() >= 500) problem = String(response.status());
     } catch (error) {
-      problem = (error instanceof Error ? error.message : String(error)).split('\n')[0];
+      problem = firstLine(error);
     }
     report.probes++;
     if (problem) {

@@ -8,7 +8,7 @@ import { lookup } from 'node:dns/promises';
 import net from 'node:net';
 import tls from 'node:tls';
 import type { NodeSSH } from 'node-ssh';
-import { runAction, runLocal } from './actions.ts';
+import { firstLine, releaseFrom, runAction, runLocal } from './actions.ts';
 import { secretsOf, type Action, type TargetSettings } from './config.ts';
 import { refusalFor } from './safety.ts';
 import { isSelected } from './selection.ts';
@@ -27,7 +27,7 @@ function reason(error: unknown): string {
     EHOSTUNREACH: 'host unreachable',
   };
   if (code && known[code]) return known[code];
-  return (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
+  return firstLine(error);
 }
 
 function connect(host: string, port: number, secure: boolean, servername: string): Promise<void> {
@@ -171,13 +171,13 @@ async function checkDeploy(
     }
   }
   const probe = await runAction(target.releaseProbe!, { ssh });
-  if (probe.code !== 0) {
-    return `${variable}_RELEASE_PROBE (${probe.command}) failed with exit ${probe.code}${probe.stderr ? `: ${probe.stderr.split('\n')[0]}` : ''}`;
-  }
-  if (!probe.stdout.trim()) {
-    return `${variable}_RELEASE_PROBE (${probe.command}) printed nothing: it must print the live release (a commit, a tag, a build id)`;
-  }
-  return undefined;
+  const read = releaseFrom(probe);
+  if ('release' in read) return undefined;
+  const hint =
+    read.problem === 'printed nothing'
+      ? ': it must print the live release (a commit, a tag, a build id)'
+      : '';
+  return `${variable}_RELEASE_PROBE (${probe.command}) ${firstLine(read.problem)}${hint}`;
 }
 
 /**
@@ -194,12 +194,12 @@ export async function preflightServices(target: TargetSettings): Promise<string[
       try {
         await ssh!();
       } catch (error) {
-        return [(error instanceof Error ? error.message : String(error)).split('\n')[0]!];
+        return [firstLine(error)];
       }
     }
     // Anything unforeseen still ends as one line, never a stack trace.
     const oneLine = (what: string) => (error: unknown) =>
-      `${target.name} ${what}: ${(error instanceof Error ? error.message : String(error)).split('\n')[0]}`;
+      `${target.name} ${what}: ${firstLine(error)}`;
     problems.push(
       ...(await Promise.all([
         needed.database ? checkDatabase(target).catch(oneLine('database check')) : undefined,

@@ -13,7 +13,7 @@ import type {
   TestCase,
   TestResult,
 } from '@playwright/test/reporter';
-import { runAction } from '../helpers/actions.ts';
+import { firstLine, releaseFrom, runAction } from '../helpers/actions.ts';
 import { ROOT, settings, type TargetSettings } from '../helpers/config.ts';
 import { connectSsh } from '../helpers/ssh.ts';
 
@@ -35,18 +35,12 @@ async function readRelease(
     const result = await runAction(target.releaseProbe, {
       ssh: ssh ? () => (connection ??= connectSsh(ssh)) : undefined,
     });
-    const release = result.stdout.trim();
-    return result.code === 0 && release
-      ? { release }
-      : {
-          release: null,
-          releaseError: `probe exit ${result.code}${release ? '' : ', printed nothing'}${result.stderr ? `: ${result.stderr.split('\n')[0]}` : ''}`,
-        };
+    const read = releaseFrom(result);
+    return 'release' in read
+      ? read
+      : { release: null, releaseError: `probe ${firstLine(read.problem)}` };
   } catch (error) {
-    return {
-      release: null,
-      releaseError: (error instanceof Error ? error.message : String(error)).split('\n')[0],
-    };
+    return { release: null, releaseError: firstLine(error) };
   } finally {
     if (connection) (await connection.catch(() => undefined))?.dispose();
   }

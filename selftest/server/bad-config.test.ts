@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import dotenv from 'dotenv';
 import { assertOneClearLine, playwright, ROOT, SECRET } from '../run.ts';
 
 const envFile = path.join(ROOT, '.env.server');
@@ -14,8 +15,8 @@ if (!existsSync(envFile)) {
   console.error('selftest/server needs the local server: npm run server:up');
   process.exit(1);
 }
-const serverEnv = readFileSync(envFile, 'utf8');
-const setting = (name: string) => new RegExp(`^${name}=(.*)$`, 'm').exec(serverEnv)?.[1] ?? '';
+const serverEnv = dotenv.parse(readFileSync(envFile, 'utf8'));
+const setting = (name: string) => serverEnv[name] ?? '';
 const databaseUrl = new URL(setting('STAGING_DATABASE_URL'));
 const realPassword = decodeURIComponent(databaseUrl.password);
 
