@@ -16,7 +16,7 @@ export default tseslint.config(
       'allure-report/',
       'reports/',
       '.local-data/',
-      'reference-site/staticfiles/',
+      'harness/reference-site/staticfiles/',
     ],
   },
   eslint.configs.recommended,
@@ -31,7 +31,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['selftest/**/*.ts'],
+    files: ['harness/selftest/**/*.ts'],
     rules: {
       // node:test's describe/it return promises the runner itself awaits.
       '@typescript-eslint/no-floating-promises': [
@@ -53,7 +53,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['reference-site/static/**/*.js'],
+    files: ['harness/reference-site/static/**/*.js'],
     languageOptions: { globals: globals.browser },
   },
   {

@@ -1,4 +1,4 @@
-import { settings } from './helpers/config.ts';
+import { settings } from './helpers/config/index.ts';
 import { preflight, preflightServices } from './helpers/preflight.ts';
 
 /**

@@ -1,5 +1,5 @@
 import { defineConfig, type ReporterDescription } from '@playwright/test';
-import { settings, TARGET_NAMES, type TargetSettings } from './helpers/config.ts';
+import { settings, TARGET_NAMES, type TargetSettings } from './helpers/config/index.ts';
 import type { SuiteOptions } from './fixtures/target.ts';
 
 const { suite, targets, chosen } = settings;
@@ -94,7 +94,7 @@ export default defineConfig<SuiteOptions>({
   webServer: chosen.includes('local')
     ? {
         name: 'superlists',
-        command: 'node --import tsx reference-site/src/local.ts',
+        command: 'node --import tsx harness/reference-site/src/local.ts',
         url: `${targets.local!.url}/`,
         wait: { stdout: /superlists local target ready/ },
         env: {

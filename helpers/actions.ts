@@ -4,7 +4,8 @@
  */
 import { spawn } from 'node:child_process';
 import type { NodeSSH } from 'node-ssh';
-import { ROOT, type Action } from './config.ts';
+import type { Action } from './config/index.ts';
+import { ROOT } from './config/paths.ts';
 import { runRemote, type CommandResult } from './ssh.ts';
 
 /** Runs `command` in a local shell from the repository root. */

@@ -9,7 +9,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import type { NodeSSH } from 'node-ssh';
 import { firstLine, releaseFrom, runAction, runLocal } from './actions.ts';
-import { secretsOf, type Action, type TargetSettings } from './config.ts';
+import { secretsOf, type Action, type TargetSettings } from './config/index.ts';
 import { refusalFor } from './safety.ts';
 import { isSelected } from './selection.ts';
 import { connectSsh, runRemote } from './ssh.ts';

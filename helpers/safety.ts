@@ -1,5 +1,5 @@
 /** The safety rules for writes and redeploys, shared by the test guard and preflight. */
-import type { TargetSettings } from './config.ts';
+import type { TargetSettings } from './config/index.ts';
 
 /**
  * Why a test tagged `tags` must not run against `target` (it would redeploy a target that does

@@ -6,7 +6,7 @@
  * that is configured anyway.
  */
 import path from 'node:path';
-import { ROOT } from './config.ts';
+import { ROOT } from './config/paths.ts';
 
 /** Options of `playwright test` that take a value (the value is not a file filter). */
 const WITH_VALUE = new Set([

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import type { NodeSSH } from 'node-ssh';
-import type { SshSettings } from './config.ts';
+import type { SshSettings } from './config/index.ts';
 
 /** The output of one command run on the server. */
 export interface CommandResult {

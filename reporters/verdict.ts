@@ -14,7 +14,7 @@ import type {
   TestResult,
 } from '@playwright/test/reporter';
 import { firstLine, releaseFrom, runAction } from '../helpers/actions.ts';
-import { ROOT, settings, type TargetSettings } from '../helpers/config.ts';
+import { ROOT, settings, type TargetSettings } from '../helpers/config/index.ts';
 import { connectSsh } from '../helpers/ssh.ts';
 
 interface TargetVerdict {

@@ -5,9 +5,8 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { ROOT } from '../helpers/config/paths.ts';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const results = path.join(ROOT, 'allure-results');
 const runs = existsSync(results) ? readdirSync(results) : [];
 if (runs.length === 0) {

@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive
 
 # Debian's Chromium: Playwright cannot download its own browser everywhere (see README).
-# The real local server (npm test) needs nginx, sshd and PostgreSQL: server/install-deps.sh.
+# The real local server (npm test) needs nginx, sshd and PostgreSQL: harness/server/install-deps.sh.
 packages=(chromium-headless-shell)
 missing=()
 for pkg in "${packages[@]}"; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
@@ -16,7 +16,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   $sudo apt-get update -qq
   $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
-if [ -f server/install-deps.sh ]; then bash server/install-deps.sh; fi
+if [ -f harness/server/install-deps.sh ]; then bash harness/server/install-deps.sh; fi
 
 echo "setup: npm ci"
 npm ci --no-audit --no-fund --loglevel=error

@@ -1,4 +1,4 @@
-import { settings, type ServerCheck } from '../../helpers/config.ts';
+import { settings, type ServerCheck } from '../../helpers/config/index.ts';
 import type { CommandResult } from '../../helpers/ssh.ts';
 import { expect, test } from '../../fixtures/index.ts';
 
@@ -8,7 +8,7 @@ import { expect, test } from '../../fixtures/index.ts';
  * itself, where a browser cannot look. Read-only, so they run on staging and production alike.
  *
  * The checks are configuration, not code: `<TARGET>_SERVER_CHECKS` names a JSON file of
- * `{ name, command, expect }` (see helpers/config.ts and server/checks.json), and each check
+ * `{ name, command, expect }` (see helpers/config/ and harness/server/checks.json), and each check
  * becomes one test.
  *
  * How the tests are generated: Playwright loads this file once for every project, without saying

@@ -1,0 +1,171 @@
+#!/usr/bin/env bash
+# Breaks the real local server (server/) the way a fault says, or puts it back. For the fault
+# catalogue only: `npm run faults` applies one fault, runs the suite, then restores.
+#
+#   faults/server.sh apply FAULT     no-hsts | http-not-redirected | mixed-content
+#                                    and, on staging, for the server checks (tests/server):
+#                                    dependency-missing | dependency-version-drift |
+#                                    migration-pending | nginx-config-invalid | app-not-reloaded |
+#                                    static-stale | disk-full | database-password-rotated
+#   faults/server.sh deploy FAULT SITE
+#                                    a broken deploy, run on the server over SSH like the real one:
+#                                    recreates-database | changes-nothing | loses-static-files |
+#                                    fails-half-way | skips-migration
+#   faults/server.sh restore         healthy nginx config, no site fault, a healthy staging deploy
+#                                    (and no release a fault tampered with, no stale static folder,
+#                                    no full disk)
+set -euo pipefail
+S=${SUPERLISTS_SERVER_DIR:-/var/tmp/superlists-server}
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+CONF=$S/nginx/nginx.conf
+nginx_reload() { nginx -p "$S/nginx/" -c "$CONF" -e "$S/logs/nginx-error.log" -s reload; }
+
+# Waits (bounded) until `curl ARGS` prints something matching PATTERN; the change is then live.
+wait_for() {
+  local pattern=$1
+  shift
+  for _ in $(seq 1 100); do
+    if curl -ksS --max-time 2 "$@" 2>/dev/null | grep -qiE "$pattern"; then return 0; fi
+    sleep 0.05
+  done
+  echo "faults/server.sh: timed out waiting for $pattern from curl $*" >&2
+  return 1
+}
+
+site_env() { echo "$S/sites/$1/shared/env"; }
+database_url() { grep -m1 '^DATABASE_URL=' "$(site_env "$1")" | cut -d= -f2-; }
+
+STAGING=$S/sites/staging
+# The live staging release, marked as tampered with: restore deletes it once it is no longer live.
+tampered_release() {
+  local release
+  release=$(readlink -f "$STAGING/current")
+  touch "$release/.faulted"
+  echo "$release"
+}
+
+set_site_fault() { # site fault|'' -> reloads the site's app with SUPERLISTS_FAULT set (or removed)
+  local env_file
+  env_file=$(site_env "$1")
+  sed -i '/^SUPERLISTS_FAULT=/d' "$env_file"
+  [ -z "$2" ] || echo "SUPERLISTS_FAULT=$2" >>"$env_file"
+  "$S/bin/supervise" "$1" reload >/dev/null
+}
+
+case "${1:-}" in
+apply)
+  case "${2:-}" in
+  no-hsts) # the https server block lost its add_header line
+    sed -i '/Strict-Transport-Security/d' "$CONF"
+    nginx_reload
+    for _ in $(seq 1 100); do
+      curl -ksSI --max-time 2 https://127.0.0.1:8443/ | grep -qi strict-transport || exit 0
+      sleep 0.05
+    done
+    exit 1
+    ;;
+  http-not-redirected) # plain http serves the site instead of redirecting to https
+    sed -i 's#^\(\s*\)return 301 https://.*#\1location / { proxy_pass http://127.0.0.1:9082; proxy_set_header Host $http_host; }#' "$CONF"
+    nginx_reload
+    wait_for '^HTTP/1.1 200' -I http://127.0.0.1:8082/
+    ;;
+  mixed-content) # production's pages load a script over plain http
+    set_site_fault production mixed-content
+    wait_for 'src="http://' https://127.0.0.1:8443/
+    ;;
+  dependency-missing) # the live release lacks a production dependency (an install cut short)
+    release=$(tampered_release)
+    rm -rf "$release/node_modules/@fastify/formbody"
+    ;;
+  dependency-version-drift) # someone ran `npm install` on the server: fastify is not the locked version
+    release=$(tampered_release)
+    locked=$(node -p "require('$release/package-lock.json').packages['node_modules/fastify'].version")
+    IFS=. read -r major minor _ <<<"$locked"
+    drifted="$major.$((minor + 1)).0" # still inside package.json's ^range: only the lock file says no
+    # sed -i writes a new file: the hard-linked original in the deps cache stays untouched.
+    sed -i "s/\"version\": \"$locked\"/\"version\": \"$drifted\"/" "$release/node_modules/fastify/package.json"
+    grep -q "\"version\": \"$drifted\"" "$release/node_modules/fastify/package.json"
+    ;;
+  migration-pending) # the live release ships a migration that was never applied
+    release=$(tampered_release)
+    echo 'ALTER TABLE lists_item ADD COLUMN done boolean NOT NULL DEFAULT false;' \
+      >"$release/harness/reference-site/migrations/0003_item_done.sql"
+    ;;
+  nginx-config-invalid) # a hand edit lost a semicolon and was never tested or reloaded
+    sed -i 's/^\(\s*\)client_max_body_size 1m;/\1client_max_body_size 10m/' "$CONF"
+    if nginx -t -p "$S/nginx/" -c "$CONF" -e "$S/logs/nginx-error.log" 2>/dev/null; then
+      echo "faults/server.sh: nginx.conf is still valid" >&2
+      exit 1
+    fi
+    ;;
+  app-not-reloaded) # a deploy that switches current but never reloads the app: the old release runs on
+    DEPLOY_SKIP='reload app (SIGHUP supervisor),wait for the new release (app port and nginx)' \
+      "$S/bin/deploy" staging HEAD >/dev/null
+    worker=$(sed -n 's/^ *"workerPid": *\([0-9]*\).*/\1/p' "$STAGING/supervisor.json")
+    [ "$(readlink "/proc/$worker/cwd")" != "$(readlink -f "$STAGING/current")" ]
+    ;;
+  static-stale) # nginx serves /static/ from a stale copy, not from the live release
+    rm -rf "$STAGING/static-stale"
+    cp -r "$STAGING/current/static" "$STAGING/static-stale" # new files, not hard links
+    printf '\n/* stale copy */\n' >>"$STAGING/static-stale/bootstrap/css/bootstrap.min.css"
+    sed -i "s#alias $STAGING/current/static/;#alias $STAGING/static-stale/;#" "$CONF"
+    nginx_reload
+    wait_for 'stale copy' http://127.0.0.1:8081/static/bootstrap/css/bootstrap.min.css
+    ;;
+  disk-full) # the filesystem of the site's logs is full (a 1 MB tmpfs, filled; needs root)
+    if ! mount -t tmpfs -o size=1m,mode=0755 superlists-fault-disk-full "$STAGING/logs"; then
+      echo "faults/server.sh: disk-full needs to mount a tmpfs (run as root)" >&2
+      exit 1
+    fi
+    dd if=/dev/zero of="$STAGING/logs/filler" bs=64k 2>/dev/null || true
+    ;;
+  database-password-rotated) # the role's password changed in PostgreSQL, not in the site's env
+    psql -q "$(database_url staging)" -c "ALTER ROLE CURRENT_USER PASSWORD 'rotated-$RANDOM$RANDOM'"
+    ;;
+  *) echo "faults/server.sh: unknown fault '${2:-}'" >&2 && exit 2 ;;
+  esac
+  ;;
+deploy)
+  fault=${2:-}
+  site=${3:-staging}
+  case "$fault" in
+  recreates-database) # drops the tables, then deploys: migrate recreates them, empty
+    psql -q "$(database_url "$site")" -c 'DROP TABLE IF EXISTS lists_item, lists_list, reference_site_migrations CASCADE'
+    exec "$S/bin/deploy" "$site" HEAD
+    ;;
+  changes-nothing) # says it deployed, deploys nothing
+    echo "==> [$site] deploy: already up to date"
+    echo "deployed $site"
+    ;;
+  loses-static-files) # forgets collectstatic: the new release has no static folder
+    DEPLOY_SKIP=collectstatic exec "$S/bin/deploy" "$site" HEAD
+    ;;
+  fails-half-way) # migrate fails after the release was built
+    DEPLOY_FAIL_AT=migrate exec "$S/bin/deploy" "$site" HEAD
+    ;;
+  skips-migration) # the new release needs migration 0002, and the deploy does not migrate
+    psql -q "$(database_url "$site")" -c "ALTER TABLE lists_item DROP CONSTRAINT IF EXISTS lists_item_list_id_text_uniq; DELETE FROM reference_site_migrations WHERE name LIKE '0002%'"
+    DEPLOY_SKIP=migrate exec "$S/bin/deploy" "$site" HEAD
+    ;;
+  *) echo "faults/server.sh: unknown deploy fault '$fault'" >&2 && exit 2 ;;
+  esac
+  ;;
+restore)
+  if mountpoint -q "$STAGING/logs"; then umount "$STAGING/logs"; fi
+  set_site_fault production ''
+  # A release that ran without migration 0002 may have stored duplicates that 0002 would refuse.
+  psql -q "$(database_url staging)" -c 'DELETE FROM lists_item a USING lists_item b WHERE a.list_id = b.list_id AND a.text = b.text AND a.id > b.id' 2>/dev/null || true
+  (cd "$ROOT" && node --import tsx server/up.ts --no-deploy >/dev/null)
+  "$S/bin/deploy" staging HEAD >/dev/null
+  rm -rf "$STAGING/static-stale"
+  live=$(readlink -f "$STAGING/current")
+  for release in "$STAGING"/releases/*/; do
+    release=${release%/}
+    if [ -e "$release/.faulted" ] && [ "$release" != "$live" ]; then rm -rf "$release"; fi
+  done
+  ;;
+*)
+  echo "usage: faults/server.sh apply FAULT | deploy FAULT SITE | restore" >&2
+  exit 2
+  ;;
+esac

@@ -1,0 +1,103 @@
+// Production entry point: settings, database pool, migrations, HTTP server, graceful shutdown.
+// Usage: DATABASE_URL=... [PORT=8000 HOST=127.0.0.1 ...] node --import tsx harness/reference-site/src/server.ts
+import cluster from 'node:cluster';
+import type { Server } from 'node:http';
+import type { Socket } from 'node:net';
+import pg from 'pg';
+import { migrate, waitForDatabase } from './migrate.ts';
+import { loadSettingsOrExit } from './settings.ts';
+
+const settings = loadSettingsOrExit();
+const pool = new pg.Pool({
+  connectionString: settings.databaseUrl,
+  max: 5,
+  idleTimeoutMillis: 30_000,
+});
+pool.on('error', (error) =>
+  console.error(`superlists: idle database connection failed: ${error.message}`),
+);
+
+/**
+ * Node's server.close() destroys idle keep-alive connections at once, which races with a client
+ * reusing one at that instant (it gets ECONNRESET). Gentler: during a stop every response carries
+ * `Connection: close` (Fastify, return503OnClosing: false), and a connection is cut only once it has
+ * been idle for IDLE_CUT_MS. Returns the function that switches this on.
+ */
+const IDLE_CUT_MS = 300;
+function gentleDrain(server: Server): () => void {
+  const idleSince = new Map<Socket, number>();
+  server.on('connection', (socket: Socket) => {
+    idleSince.set(socket, Date.now());
+    socket.once('close', () => idleSince.delete(socket));
+  });
+  server.on('request', (request, response) => {
+    const socket = request.socket;
+    if (idleSince.has(socket)) idleSince.set(socket, Number.POSITIVE_INFINITY);
+    response.once('close', () => idleSince.has(socket) && idleSince.set(socket, Date.now()));
+  });
+  return () => {
+    server.closeIdleConnections = () => undefined;
+    const sweep = setInterval(() => {
+      const now = Date.now();
+      for (const [socket, since] of idleSince) if (now - since >= IDLE_CUT_MS) socket.destroy();
+    }, 50);
+    sweep.unref();
+  };
+}
+
+/** A cluster worker says goodbye before exiting, so that no connection is handed to it in vain. */
+function leaveCluster(): Promise<void> {
+  const worker = cluster.worker;
+  if (!worker || !worker.isConnected()) return Promise.resolve();
+  return new Promise((resolve) => {
+    process.once('disconnect', () => resolve());
+    worker.disconnect();
+  });
+}
+
+async function main(): Promise<void> {
+  const appModule = import('./app.ts'); // loads while the database wait and migrations run
+  appModule.catch(() => undefined); // (awaited below)
+  if (settings.migrateOnStart) {
+    await waitForDatabase(pool, 20_000, (line) => console.error(line));
+    await migrate(pool, (line) => console.log(`superlists: migrate:${line}`));
+  }
+  const app = await (await appModule).buildApp(settings, pool);
+  const startDraining = gentleDrain(app.server);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    // Stop accepting, finish in-flight requests (keep-alive connections get Connection: close), then exit.
+    const force = setTimeout(() => {
+      console.error(`superlists: graceful stop (${signal}) took too long; exiting`);
+      process.exit(1);
+    }, 10_000);
+    force.unref();
+    try {
+      startDraining();
+      await app.close();
+      await pool.end();
+      await leaveCluster();
+    } finally {
+      process.exit(0);
+    }
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+
+  await app.listen({ port: settings.port, host: settings.host });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : settings.port;
+  console.log(`superlists ${settings.releaseId} listening on http://${settings.host}:${port}`);
+}
+
+main().catch(async (error: unknown) => {
+  const { code, message } = error as { code?: string; message?: string };
+  process.stderr.write(
+    `superlists: cannot start: ${message ?? String(error)}${code ? ` (${code})` : ''}\n`,
+  );
+  await pool.end().catch(() => undefined);
+  process.exit(1);
+});

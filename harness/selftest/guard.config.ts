@@ -1,0 +1,18 @@
+/**
+ * The suite's own configuration, pointed at selftest/specs: specs that prove the guards work by
+ * misbehaving on purpose. Used only by selftest/read-only.test.ts.
+ */
+import path from 'node:path';
+import { defineConfig } from '@playwright/test';
+import base from '../../playwright.config.ts';
+import { ROOT } from '../../helpers/config/paths.ts';
+
+export default defineConfig({
+  ...base,
+  testDir: path.join(ROOT, 'harness/selftest/specs'),
+  globalSetup: path.join(ROOT, 'global-setup.ts'),
+  outputDir: path.join(ROOT, 'test-results/selftest'),
+  reporter: [['list']],
+  webServer:
+    base.webServer && !Array.isArray(base.webServer) ? { ...base.webServer, cwd: ROOT } : undefined,
+});

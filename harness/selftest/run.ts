@@ -1,0 +1,56 @@
+/** Shared by the selftests: run the suite the way a user would, and judge its output. */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import assert from 'node:assert/strict';
+import { ROOT } from '../../helpers/config/paths.ts';
+export { ROOT };
+
+/** A password the selftests put in bad configurations: it must never be printed. */
+export const SECRET = 's3cr3t-Pa55word';
+/** A folder of scratch files for this selftest process. */
+export const scratch = mkdtempSync(path.join(tmpdir(), 'superlists-selftest-'));
+writeFileSync(path.join(scratch, 'empty.env'), '');
+
+/** One finished `playwright test` run. */
+export interface Run {
+  code: number | null;
+  output: string;
+  ms: number;
+}
+
+/**
+ * Runs `npx playwright test ARGS` with the environment minus every target and run variable, plus
+ * `env` (ENV_FILE defaults to an empty file, so the developer's .env never leaks in).
+ */
+export function playwright(args: string[], env: Record<string, string>): Promise<Run> {
+  const started = Date.now();
+  const clean = Object.fromEntries(
+    Object.entries(process.env).filter(
+      ([name]) => !/^(STAGING|PRODUCTION|LOCAL)_|^SUPERLISTS_|^ENV_FILE$/.test(name),
+    ),
+  );
+  return new Promise((resolve) => {
+    const child = spawn('npx', ['playwright', 'test', ...args], {
+      cwd: ROOT,
+      env: { ...clean, ENV_FILE: path.join(scratch, 'empty.env'), ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.on('close', (code) => resolve({ code, output, ms: Date.now() - started }));
+  });
+}
+
+/** The contract for every bad input: non-zero, one line of ours matching `pattern`, no stack, no secret. */
+export function assertOneClearLine(run: Run, pattern: RegExp, secrets: string[] = [SECRET]): void {
+  const lines = run.output.split('\n').filter((line) => line.trim());
+  assert.notEqual(run.code, 0, `expected a non-zero exit, output:\n${run.output}`);
+  assert.equal(lines.length, 1, `expected exactly one line, got:\n${run.output}`);
+  assert.match(lines[0]!, /^superlists-live-tests: /);
+  assert.match(lines[0]!, pattern);
+  assert.doesNotMatch(run.output, /^\s+at .+:\d+:\d+\)?$/m, 'a stack trace leaked');
+  for (const secret of secrets) assert.ok(!run.output.includes(secret), 'a secret leaked');
+}
