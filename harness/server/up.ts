@@ -470,7 +470,7 @@ function envServer(): string {
       `${K}_DEPLOY=ssh:${P.deploy} ${site.name} HEAD`,
       `${K}_RELEASE_PROBE=ssh:cat ${sp.current}/RELEASE`,
       `${K}_LOGS=${[sp.appLog, sp.nginxAccessLog, sp.nginxErrorLog].join(',')}`,
-      `${K}_SERVER_CHECKS=server/checks.json`,
+      `${K}_SERVER_CHECKS=harness/server/checks.json`,
     );
   }
   return lines.join('\n') + '\n';
