@@ -6,8 +6,10 @@ cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive
 
 # Debian's Chromium: Playwright cannot download its own browser everywhere (see README).
+# Both builds: the headless shell (the default) and full Chromium, which, like Chrome, asks for
+# /favicon.ico by itself; the project tests with both.
 # The real local server (npm test) needs nginx, sshd and PostgreSQL: harness/server/install-deps.sh.
-packages=(chromium-headless-shell)
+packages=(chromium-headless-shell chromium)
 missing=()
 for pkg in "${packages[@]}"; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
 sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"

@@ -46,7 +46,7 @@ function page({ header, formAction, csrfToken, error, items, host }: PageOptions
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>${hasFault('wrong-title') ? 'Superlists' : 'To-Do lists'}</title>
         <link rel="stylesheet" href="/static/bootstrap/css/bootstrap.min.css" />
-        <link rel="icon" href="${hasFault('missing-favicon') ? '/static/favicon.ico' : 'data:,'}" />
+        ${hasFault('missing-favicon') ? html`<link rel="icon" href="/static/favicon.ico" />` : ''}
         ${hasFault('mixed-content') ? html`<script src="http://${host}/static/lists.js"></script>` : ''}
       </head>
       <body>

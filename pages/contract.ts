@@ -1,0 +1,52 @@
+/**
+ * The Superlists contract (../shared/superlists-contract.md), written once: the addresses, texts
+ * and formats every page object, matcher and check relies on. Nothing else spells them out.
+ */
+
+/** Every page's `<title>`. */
+export const PAGE_TITLE = 'To-Do lists';
+
+/** The h1 of each page. */
+export const HEADINGS = {
+  home: 'Start a new To-Do list',
+  list: 'Your To-Do list',
+} as const;
+
+/** The item input's placeholder. */
+export const ITEM_PLACEHOLDER = 'Enter a to-do item';
+
+/** The form errors the site shows next to the input. */
+export const ERRORS = {
+  emptyItem: "You can't have an empty list item",
+  duplicateItem: "You've already got this in your list",
+} as const;
+
+/** A list's address, `/lists/<id>/`, absolute or not. */
+export const LIST_PATH = /\/lists\/(\d+)\/$/;
+
+/** The path of list `id`. */
+export function listPath(id: number): string {
+  return `/lists/${id}/`;
+}
+
+/** The id in a list's address, or undefined when `url` is not one. */
+export function listIdOf(url: string): number | undefined {
+  const match = LIST_PATH.exec(new URL(url, 'http://x').pathname);
+  return match ? Number(match[1]) : undefined;
+}
+
+/** How the list table shows item `text` at 1-based `position`: `1: Buy peacock feathers`. */
+export function rowText(position: number, text: string): string {
+  return `${position}: ${text}`;
+}
+
+/** The rows a list with `items` (in creation order) shows. */
+export function rowsOf(items: readonly string[]): string[] {
+  return items.map((text, index) => rowText(index + 1, text));
+}
+
+/** The static files every Superlists serves. */
+export const STATIC_FILES = {
+  bootstrapCss: '/static/bootstrap/css/bootstrap.min.css',
+  listsJs: '/static/lists.js',
+} as const;
