@@ -1,5 +1,5 @@
 /**
- * A Playwright reporter used only by `npm run bench` (`--reporter=./bench/timing-reporter.ts,json`):
+ * A Playwright reporter used only by `npm run bench` (`--reporter=./harness/bench/timing-reporter.ts,json`):
  * it records, with the time each arrived, the lines the built-in site prints, and each test's
  * start, duration and worker, then writes them as JSON to the file named by BENCH_TIMING_FILE.
  *
