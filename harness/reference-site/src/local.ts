@@ -2,7 +2,8 @@
 // in this process (the cluster primary), so that `redeploy.ts` (SIGHUP) swaps releases without downtime.
 // Usage: PORT=8000 node --import tsx harness/reference-site/src/local.ts
 // Env: PORT (8000), HOST (127.0.0.1), SUPERLISTS_LOCAL_DATA (<repo>/.local-data), ALLOWED_HOSTS
-// (localhost,127.0.0.1,[::1]); SUPERLISTS_FAULT, SECRET_KEY, ACCESS_LOG, STATIC_ROOT reach the site.
+// (localhost,127.0.0.1,[::1]), EMAIL_FILE_PATH (<data>/mail unless EMAIL_URL is set); SUPERLISTS_FAULT,
+// SECRET_KEY, ACCESS_LOG, STATIC_ROOT and the site's other settings reach the site.
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { register } from 'node:module';
@@ -316,6 +317,10 @@ async function main(): Promise<void> {
   const databaseUrl = `postgres://${PG_USER}:${PG_PASSWORD}@127.0.0.1:${pgPort}/${DATABASE}`;
   const staticRoot = path.resolve(env.STATIC_ROOT || DEFAULT_STATIC_ROOT);
   const coldStart = !fs.existsSync(path.join(dataDir, 'pg', 'PG_VERSION'));
+  // Login mail goes to a folder (Django's file backend format) unless the site is given SMTP.
+  const emailFilePath = env.EMAIL_URL?.trim()
+    ? undefined
+    : path.resolve(env.EMAIL_FILE_PATH?.trim() || path.join(dataDir, 'mail'));
   let counter = 0;
   const state: LauncherState = {
     pid: process.pid,
@@ -326,6 +331,9 @@ async function main(): Promise<void> {
     databaseUrl,
     dataDir,
     startedAt: new Date().toISOString(),
+    // What create-session.ts and mailbox.ts need to act as the site does.
+    ...(emailFilePath ? { emailFilePath } : {}),
+    ...(env.SECRET_KEY ? { secretKey: env.SECRET_KEY } : {}),
   };
 
   let supervisor: Supervisor | null = null;
@@ -349,6 +357,7 @@ async function main(): Promise<void> {
           SERVE_STATIC: '1',
           MIGRATE_ON_START: '1',
           ALLOWED_HOSTS: env.ALLOWED_HOSTS ?? 'localhost,127.0.0.1,[::1]',
+          ...(emailFilePath ? { EMAIL_FILE_PATH: emailFilePath } : {}),
         };
       },
       onStatus: (status) => {
@@ -418,7 +427,8 @@ function readState(file: string): LauncherState | null {
 }
 
 function writeState(file: string, state: LauncherState): void {
-  fs.writeFileSync(`${file}.tmp`, `${JSON.stringify(state, null, 2)}\n`);
+  // Private to this account: it may hold the SECRET_KEY the launcher was given.
+  fs.writeFileSync(`${file}.tmp`, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
   fs.renameSync(`${file}.tmp`, file);
 }
 

@@ -81,11 +81,28 @@ export interface LauncherState {
   databaseUrl: string;
   dataDir: string;
   startedAt: string;
+  /** Where the site writes its mail (Django's file backend format), unless it sends by SMTP. */
+  emailFilePath?: string;
+  /** The SECRET_KEY the launcher was given; absent: the site's dev default. */
+  secretKey?: string;
   /** The outcome of the last redeploy (SIGHUP), if any. */
   lastReload?: { at: string; ok: boolean; release: string };
 }
 
 export const launcherFile = (dataDir: string) => path.join(dataDir, 'launcher.json');
+
+/** The running launcher's state (for the commands that act on the built-in target), or null. */
+export function readLauncherState(env: Record<string, string | undefined> = process.env): {
+  file: string;
+  state: LauncherState | null;
+} {
+  const file = launcherFile(localDataDir(env).dataDir);
+  try {
+    return { file, state: JSON.parse(readFileSync(file, 'utf8')) as LauncherState };
+  } catch {
+    return { file, state: null };
+  }
+}
 
 /** Whether `pid` is a live local.ts launcher (not a recycled pid; without /proc, just alive). */
 export function isLauncher(pid: number): boolean {

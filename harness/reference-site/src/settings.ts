@@ -1,4 +1,5 @@
 // The site's own configuration, read from its environment (like a Django settings.py).
+import { randomBytes } from 'node:crypto';
 import { readFileSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,7 +8,9 @@ import { type FaultName, parseFaults } from './faults.ts';
 /** The reference-site folder (holds migrations/, static/ and the default staticfiles/). */
 export const SITE_DIR = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '');
 export const DEFAULT_STATIC_ROOT = path.join(SITE_DIR, 'staticfiles');
-const DEV_SECRET_KEY = 'superlists-reference-site-insecure-dev-secret-key';
+/** The SECRET_KEY when none is given (the built-in target's; never for a real deploy). */
+export const DEV_SECRET_KEY = 'superlists-reference-site-insecure-dev-secret-key';
+export const DEFAULT_EMAIL_FROM = 'noreply@superlists';
 
 export interface Settings {
   port: number;
@@ -19,7 +22,19 @@ export interface Settings {
   /** Lower-case host names; `*` allows any, `.example.com` a domain and its subdomains. */
   allowedHosts: string[];
   migrateOnStart: boolean;
+  /** Signs the session and CSRF cookies. */
   secretKey: string;
+  /** Django's SESSION_COOKIE_NAME, SESSION_COOKIE_SECURE and CSRF_COOKIE_SECURE. */
+  sessionCookieName: string;
+  sessionCookieSecure: boolean;
+  csrfCookieSecure: boolean;
+  /** Trust X-Forwarded-Proto for the request's scheme (Django's SECURE_PROXY_SSL_HEADER). */
+  secureProxySslHeader: boolean;
+  /** `smtp://[user:password@]host:port` or `smtps://...`: send mail through SMTP. */
+  emailUrl: string | undefined;
+  /** A folder: write mail there as Django's file-based email backend does. */
+  emailFilePath: string | undefined;
+  emailFrom: string;
   faults: ReadonlySet<FaultName>;
   accessLog: boolean;
 }
@@ -34,6 +49,29 @@ function flag(env: Env, name: string, fallback: boolean): boolean {
   if (['1', 'true', 'yes', 'on'].includes(value)) return true;
   if (['0', 'false', 'no', 'off'].includes(value)) return false;
   throw new SettingsError(`${name} must be 1 or 0, not '${env[name]}'`);
+}
+
+function cookieName(env: Env, name: string, fallback: string): string {
+  const value = env[name]?.trim() || fallback;
+  if (!/^[A-Za-z0-9_-]+$/.test(value))
+    throw new SettingsError(`${name} must be letters, digits, '_' or '-', not '${value}'`);
+  return value;
+}
+
+function emailUrl(env: Env): string | undefined {
+  const value = env.EMAIL_URL?.trim();
+  if (!value) return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (!url || !['smtp:', 'smtps:'].includes(url.protocol) || !url.hostname)
+    throw new SettingsError(
+      'EMAIL_URL must be smtp://[user:password@]host:port or smtps://... (its value is not shown)',
+    );
+  return value;
 }
 
 export function requireDatabaseUrl(env: Env = process.env): string {
@@ -78,7 +116,18 @@ export function loadSettings(env: Env = process.env, cwd: string = process.cwd()
       .map((host) => host.trim().toLowerCase())
       .filter((host) => host !== ''),
     migrateOnStart: flag(env, 'MIGRATE_ON_START', true),
-    secretKey: env.SECRET_KEY || DEV_SECRET_KEY,
+    secretKey: faults.has('secret-regenerated-on-deploy')
+      ? randomBytes(32).toString('hex')
+      : env.SECRET_KEY || DEV_SECRET_KEY,
+    sessionCookieName: cookieName(env, 'SESSION_COOKIE_NAME', 'sessionid'),
+    sessionCookieSecure: flag(env, 'SESSION_COOKIE_SECURE', false),
+    csrfCookieSecure: flag(env, 'CSRF_COOKIE_SECURE', false),
+    secureProxySslHeader: flag(env, 'SECURE_PROXY_SSL_HEADER', false),
+    emailUrl: emailUrl(env),
+    emailFilePath: env.EMAIL_FILE_PATH?.trim()
+      ? path.resolve(env.EMAIL_FILE_PATH.trim())
+      : undefined,
+    emailFrom: env.EMAIL_FROM?.trim() || DEFAULT_EMAIL_FROM,
     faults,
     accessLog: flag(env, 'ACCESS_LOG', false),
   };

@@ -1,0 +1,89 @@
+// Server-side sessions in the database (Django's django_session: key, data, expiry). The cookie
+// carries the session key signed with SECRET_KEY: a redeploy with the same secret keeps every
+// session, a new secret logs everyone out.
+import { createHmac, randomInt, timingSafeEqual } from 'node:crypto';
+import type pg from 'pg';
+
+/** Django's SESSION_COOKIE_AGE: two weeks. */
+export const SESSION_AGE_SECONDS = 1_209_600;
+
+/** A one-shot message shown on the next page (Django's messages framework). */
+export interface Flash {
+  level: 'success' | 'warning';
+  text: string;
+}
+
+export interface SessionData {
+  /** The logged-in user's email (Django's SESSION_KEY, `_auth_user_id`). */
+  _auth_user_id?: string;
+  messages?: Flash[];
+}
+
+type Db = Pick<pg.Pool, 'query'>;
+
+const KEY_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
+const KEY_PATTERN = /^[a-z0-9]{32}$/;
+
+/** A new random session key: 32 characters of [a-z0-9], like Django's. */
+export function newSessionKey(): string {
+  let key = '';
+  for (let i = 0; i < 32; i++) key += KEY_ALPHABET[randomInt(KEY_ALPHABET.length)];
+  return key;
+}
+
+function signature(key: string, secret: string): string {
+  return createHmac('sha256', secret).update(`superlists.session:${key}`).digest('base64url');
+}
+
+/** The session cookie's value for `key`: `<key>.<HMAC-SHA256 with the secret>`. */
+export function signSessionKey(key: string, secret: string): string {
+  return `${key}.${signature(key, secret)}`;
+}
+
+/** The session key in a cookie value, or null when it is malformed or signed with another secret. */
+export function unsignSessionCookie(value: string, secret: string): string | null {
+  const dot = value.indexOf('.');
+  const key = value.slice(0, dot);
+  if (dot < 0 || !KEY_PATTERN.test(key)) return null;
+  const given = Buffer.from(value.slice(dot + 1));
+  const expected = Buffer.from(signature(key, secret));
+  return given.length === expected.length && timingSafeEqual(given, expected) ? key : null;
+}
+
+/** A stored, unexpired session and the user it names if that user exists; null otherwise. */
+export async function loadSession(
+  db: Db,
+  key: string,
+): Promise<{ data: SessionData; user: string | null } | null> {
+  const { rows } = await db.query<{ session_data: string; user_email: string | null }>(
+    `SELECT s.session_data, u.email AS user_email
+       FROM django_session s
+       LEFT JOIN accounts_user u ON u.email = s.session_data::json->>'_auth_user_id'
+      WHERE s.session_key = $1 AND s.expire_date > now()`,
+    [key],
+  );
+  const row = rows[0];
+  if (!row) return null;
+  let data: SessionData;
+  try {
+    data = JSON.parse(row.session_data) as SessionData;
+  } catch {
+    data = {};
+  }
+  return { data, user: row.user_email };
+}
+
+/** Creates or replaces the session `key`, valid for SESSION_AGE_SECONDS from now. */
+export async function saveSession(db: Db, key: string, data: SessionData): Promise<void> {
+  await db.query(
+    `INSERT INTO django_session (session_key, session_data, expire_date)
+     VALUES ($1, $2, now() + make_interval(secs => $3))
+     ON CONFLICT (session_key) DO UPDATE
+       SET session_data = EXCLUDED.session_data, expire_date = EXCLUDED.expire_date`,
+    [key, JSON.stringify(data), SESSION_AGE_SECONDS],
+  );
+}
+
+export async function deleteSession(db: Db, key: string): Promise<void> {
+  await db.query('DELETE FROM django_session WHERE session_key = $1', [key]);
+}
