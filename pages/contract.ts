@@ -50,3 +50,6 @@ export const STATIC_FILES = {
   bootstrapCss: '/static/bootstrap/css/bootstrap.min.css',
   listsJs: '/static/lists.js',
 } as const;
+
+/** Where a Superlists serves its static files (Django's STATIC_URL). */
+export const STATIC_PREFIX = '/static/';
