@@ -1,5 +1,5 @@
 import { expect, type Page } from '@playwright/test';
-import { HEADINGS, LIST_PATH, rowsOf } from './contract.ts';
+import { HEADINGS, LIST_PATH } from './contract.ts';
 import { ListPage } from './list-page.ts';
 import { step } from './steps.ts';
 import { SuperlistsPage } from './superlists-page.ts';
@@ -26,7 +26,7 @@ export class HomePage extends SuperlistsPage {
       await expect(this.page).toHaveURL(LIST_PATH);
       const list = new ListPage(this.page);
       await expect(list.heading).toHaveText(HEADINGS.list);
-      await expect(list.rows).toHaveText(rowsOf([firstItem]));
+      await list.expectFirstItem(firstItem);
       return list;
     });
   }

@@ -1,5 +1,5 @@
 import { expect, type Page } from '@playwright/test';
-import { HEADINGS, listIdOf, rowText } from './contract.ts';
+import { HEADINGS, listIdOf } from './contract.ts';
 import { step } from './steps.ts';
 import { SuperlistsPage } from './superlists-page.ts';
 
@@ -25,13 +25,17 @@ export class ListPage extends SuperlistsPage {
     });
   }
 
+  /** Waits until the new list shows `text` as its one row. */
+  expectFirstItem(text: string): Promise<void> {
+    return this.expectLastRow(1, text);
+  }
+
   /** Adds an item through the form and waits until it shows as the list's last row. */
   addItem(text: string): Promise<void> {
     return step(`add ${JSON.stringify(text)}`, async () => {
       const before = await this.rows.count();
       await this.submitItem(text);
-      await expect(this.rows).toHaveCount(before + 1);
-      await expect(this.rows.last()).toHaveText(rowText(before + 1, text));
+      await this.expectLastRow(before + 1, text);
     });
   }
 }

@@ -1,5 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import { expect, type Locator, type Page, type Response } from '@playwright/test';
+import { rowText } from './contract.ts';
 import { step } from './steps.ts';
 import { INJECTED_MARK } from './typed-texts.ts';
 
@@ -30,6 +31,20 @@ export class SuperlistsPage {
   /** The page's address. */
   get url(): string {
     return this.page.url();
+  }
+
+  /**
+   * Waits until the table has `position` rows, the last one reading `position: text`, as text:
+   * an element made from the typed text (`<b>`, `<img>`) fails first, saying the site renders
+   * item text unescaped.
+   */
+  protected async expectLastRow(position: number, text: string): Promise<void> {
+    await expect(this.rows).toHaveCount(position);
+    await expect(
+      this.rows.last().locator('td *'),
+      `${this.url}: the row for ${JSON.stringify(text)} holds HTML elements made from the typed text: the site renders item text unescaped, as HTML`,
+    ).toHaveCount(0);
+    await expect(this.rows.last()).toHaveText(rowText(position, text));
   }
 
   /**
