@@ -11,6 +11,8 @@ function placeholder(name: TargetSettings['name']): TargetSettings {
     url: 'http://unconfigured.invalid',
     requireHttps: false,
     ignoreHttpsErrors: false,
+    secureCookies: false,
+    sessionCookie: 'sessionid',
     readOnly: true,
     allowDeploy: false,
     hasDatabase: false,

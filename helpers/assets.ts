@@ -20,7 +20,10 @@ export interface LoadedAsset {
    * browser did not fetch it; `css`: a `url()` in a stylesheet.
    */
   via: 'page' | 'link' | 'css';
+  /** Why the request for it failed (no answer at all): the status is 0 then. */
   error?: string;
+  /** The browser's own error when it refused or lost the asset (`net::ERR_BLOCKED_BY_ORB`). */
+  browserError?: string;
 }
 
 const EXPECTED_TYPE: Record<AssetKind, { pattern: RegExp; label: string }> = {
@@ -151,14 +154,22 @@ export async function loadPageAssets(
     page.off('requestfailed', onFailed);
   }
   // Each asset is fetched afresh: the browser may have answered from its cache (or got a 304
-  // with no body), which says nothing about what the server serves now.
-  const fetched = await Promise.all(
-    [...requested].map(async ([url, kind]) => ({
+  // with no body), which says nothing about what the server serves now. One the browser failed
+  // on is fetched too: it may have refused an answer (a 200 text/html where an image or a
+  // script belongs), and the report must say what came back, not "no answer".
+  const refused = failed.filter((f) => !requested.has(f.url));
+  const fetched = await Promise.all([
+    ...[...requested].map(async ([url, kind]) => ({
       ...(await fetchAsset(request, url, 'page')),
       kind,
     })),
-  );
-  const loaded = [...fetched, ...failed.filter((f) => !requested.has(f.url))];
+    ...refused.map(async (asset) => ({
+      ...(await fetchAsset(request, asset.url, 'page')),
+      kind: asset.kind,
+      browserError: asset.error ?? 'request failed',
+    })),
+  ]);
+  const loaded = fetched;
   const seen = new Set(loaded.map((asset) => asset.url));
   // What the document links but a headless browser may never fetch (icons, manifests, preloads).
   const linked = (await page.evaluate(linkedUrls)).filter((url) => !seen.has(url));
@@ -182,11 +193,18 @@ export async function loadPageAssets(
 export function assetProblems(asset: LoadedAsset): string[] {
   const problems: string[] = [];
   const where = `${asset.url}${asset.via === 'css' ? ' (referenced by a stylesheet)' : asset.via === 'link' ? ' (linked by the page)' : ''}`;
+  const answer = `${asset.status} "${asset.contentType || 'no Content-Type'}"`;
+  const inBrowser = asset.browserError ? `; the browser failed on it (${asset.browserError})` : '';
   if (asset.status < 200 || asset.status > 299) {
     problems.push(
-      `${where}: expected a 2xx answer, got ${asset.status === 0 ? `no answer (${asset.error ?? 'request failed'})` : asset.status}`,
+      `${where}: expected a 2xx answer, got ${asset.status === 0 ? `no answer (${asset.error ?? 'request failed'})` : answer}${inBrowser}`,
     );
     return problems;
+  }
+  if (asset.browserError) {
+    problems.push(
+      `${where}: the browser refused it (${asset.browserError}); it came back ${answer}`,
+    );
   }
   const expected = EXPECTED_TYPE[asset.kind];
   if (!expected.pattern.test(asset.contentType)) {

@@ -50,3 +50,18 @@ export const STATIC_FILES = {
   bootstrapCss: '/static/bootstrap/css/bootstrap.min.css',
   listsJs: '/static/lists.js',
 } as const;
+
+/** Where a Superlists serves its static files (Django's STATIC_URL). */
+export const STATIC_PREFIX = '/static/';
+
+/**
+ * Whether `body` is a page of the site (its title or a heading of its own), as opposed to an
+ * error page: for answers that must never be one (a foreign Host, a missing static file).
+ */
+export function isSitePage(body: string): boolean {
+  return (
+    new RegExp(`<title>\\s*${PAGE_TITLE}\\s*</title>`, 'i').test(body) ||
+    Object.values(HEADINGS).some((heading) => body.includes(heading)) ||
+    /\bid=["']?id_text\b/.test(body)
+  );
+}

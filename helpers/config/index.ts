@@ -72,6 +72,10 @@ export interface TargetSettings {
   /** Whether the target must be served over https with HSTS (default: production only). */
   requireHttps: boolean;
   ignoreHttpsErrors: boolean;
+  /** Whether the session and CSRF cookies must be Secure (`<T>_SECURE_COOKIES`, default: requireHttps). */
+  secureCookies: boolean;
+  /** The session cookie's name (`<T>_SESSION_COOKIE`, default `sessionid`). */
+  sessionCookie: string;
   /** Read-only targets refuse tests that write; production is read-only unless a person allows it. */
   readOnly: boolean;
   /** Redeploys are allowed (the @deploy spec); separate from writes. */
@@ -467,12 +471,15 @@ function target(name: TargetName, port: number): TargetSettings {
       );
     }
   }
+  const requireHttps = bool(`${prefix}_REQUIRE_HTTPS`, isProduction);
   return {
     name,
     url,
     httpUrl: rawHttp ? httpUrl(`${prefix}_HTTP_URL`, rawHttp) : undefined,
-    requireHttps: bool(`${prefix}_REQUIRE_HTTPS`, isProduction),
+    requireHttps,
     ignoreHttpsErrors: bool(`${prefix}_IGNORE_HTTPS_ERRORS`, false),
+    secureCookies: bool(`${prefix}_SECURE_COOKIES`, requireHttps),
+    sessionCookie: str(`${prefix}_SESSION_COOKIE`) ?? 'sessionid',
     readOnly: !allowWrites,
     allowDeploy: bool(`${prefix}_ALLOW_DEPLOY`, !isProduction),
     ssh: sshSettings,

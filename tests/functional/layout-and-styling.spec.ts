@@ -5,7 +5,7 @@ test.describe('Layout and styling', { tag: '@story' }, () => {
 
   test('the item input is centred on the home page', async ({ openHome }) => {
     const home = await openHome();
-    await expect(home.itemInput).toBeCentredAt(512, { tolerance: 10 });
+    await expect(home.itemInput).toBeCentredInViewport();
   });
 
   test(
@@ -13,7 +13,7 @@ test.describe('Layout and styling', { tag: '@story' }, () => {
     { tag: '@writes' },
     async ({ openHome, uniqueText }) => {
       const list = await (await openHome()).startList(uniqueText('testing'));
-      await expect(list.itemInput).toBeCentredAt(512, { tolerance: 10 });
+      await expect(list.itemInput).toBeCentredInViewport();
     },
   );
 });

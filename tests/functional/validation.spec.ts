@@ -1,7 +1,5 @@
 import { expect, test } from '../../fixtures/index.ts';
-
-const EMPTY_ITEM_ERROR = "You can't have an empty list item";
-const DUPLICATE_ITEM_ERROR = "You've already got this in your list";
+import { ERRORS, LIST_PATH } from '../../pages/contract.ts';
 
 test.describe('Item validation', { tag: ['@story', '@writes'] }, () => {
   test('an empty item is refused, then a real one is accepted', async ({
@@ -46,19 +44,19 @@ test.describe('Item validation', { tag: ['@story', '@writes'] }, () => {
     });
 
     await test.step('the site answers with its own error and saves nothing', async () => {
-      await home.expectError(EMPTY_ITEM_ERROR);
-      await expect(home.page).not.toHaveURL(/\/lists\/\d+\/$/);
+      await home.expectError(ERRORS.emptyItem);
+      await expect(home.page).not.toHaveURL(LIST_PATH);
     });
   });
 
   test('a duplicate item is refused with a message', async ({ openHome, uniqueText }) => {
-    const wellies = uniqueText('Buy wellies');
+    const wellies = uniqueText(`Buy "wellies" <size 9> & l'écharpe 🧣`);
     const list = await (await openHome()).startList(wellies);
 
     await test.step('Edith enters the same item again', () => list.submitItem(wellies));
 
     await test.step('she sees a helpful error and the list is unchanged', async () => {
-      await list.expectError(DUPLICATE_ITEM_ERROR);
+      await list.expectError(ERRORS.duplicateItem);
       await expect(list).toShowItems([wellies]);
     });
   });
@@ -67,7 +65,7 @@ test.describe('Item validation', { tag: ['@story', '@writes'] }, () => {
     const banter = uniqueText('Banter too thick');
     const list = await (await openHome()).startList(banter);
     await list.submitItem(banter);
-    await list.expectError(DUPLICATE_ITEM_ERROR);
+    await list.expectError(ERRORS.duplicateItem);
 
     await test.step('she starts typing to fix it: the error is hidden', async () => {
       await list.itemInput.press('a');

@@ -1,5 +1,18 @@
+import type { Cookie, Page } from '@playwright/test';
 import { linkedAssetUrls } from '../../helpers/assets.ts';
-import { expect, test } from '../../fixtures/index.ts';
+import { cookieFlagProblems } from '../../helpers/http.ts';
+import { expect, test, type SmokePage } from '../../fixtures/index.ts';
+
+/** The cookies the site set while `page` visited each smoke page (GETs only). */
+async function cookiesOfVisit(page: Page, pages: SmokePage[]): Promise<Cookie[]> {
+  for (const { path } of pages) await page.goto(path);
+  return page.context().cookies();
+}
+
+/** How to turn the cookie checks off for a target that rightly does not use https. */
+function switchOff(name: string): string {
+  return `set ${name.toUpperCase()}_SECURE_COOKIES=false if ${name} is rightly not served over https`;
+}
 
 test.describe('HTTPS', { tag: '@smoke' }, () => {
   test.beforeEach(({ target }) => {
@@ -51,6 +64,47 @@ test.describe('HTTPS', { tag: '@smoke' }, () => {
     expect(
       [...insecure],
       `expected every asset over https, these are not:\n${[...insecure].join('\n')}`,
+    ).toEqual([]);
+  });
+});
+
+test.describe('HTTPS cookies', { tag: '@smoke' }, () => {
+  test.beforeEach(({ target }) => {
+    test.skip(
+      !target.secureCookies,
+      `not applicable: ${target.name}'s cookies are not required to be Secure (${target.name.toUpperCase()}_SECURE_COOKIES, default: ${target.name.toUpperCase()}_REQUIRE_HTTPS)`,
+    );
+  });
+
+  test('the CSRF cookie is Secure', async ({ page, target, smokePages }) => {
+    const cookies = await cookiesOfVisit(page, smokePages);
+    const csrf = cookies.filter((cookie) => /csrf/i.test(cookie.name));
+    test.skip(
+      csrf.length === 0,
+      `not applicable: ${target.name} set no CSRF cookie on a read-only visit (${smokePages.map((p) => p.path).join(', ')})`,
+    );
+    const problems = csrf.flatMap((cookie) =>
+      cookieFlagProblems(cookie, { secure: true, httpOnly: false }).map(
+        (problem) => `${cookie.name}: ${problem}`,
+      ),
+    );
+    expect(
+      problems,
+      `${target.url}: the CSRF cookie must be Secure (CSRF_COOKIE_SECURE = True), it is ${problems.join(', ')}; ${switchOff(target.name)}`,
+    ).toEqual([]);
+  });
+
+  test('the session cookie is Secure and HttpOnly', async ({ page, target, smokePages }) => {
+    const cookies = await cookiesOfVisit(page, smokePages);
+    const session = cookies.find((cookie) => cookie.name === target.sessionCookie);
+    test.skip(
+      !session,
+      `not applicable: ${target.name} set no ${target.sessionCookie} cookie on a read-only visit (${target.name.toUpperCase()}_SESSION_COOKIE names it)`,
+    );
+    const problems = cookieFlagProblems(session!, { secure: true, httpOnly: true });
+    expect(
+      problems,
+      `${target.url}: the session cookie ${target.sessionCookie} must be Secure and HttpOnly (SESSION_COOKIE_SECURE, SESSION_COOKIE_HTTPONLY = True), it is ${problems.join(', ')}; ${switchOff(target.name)}`,
     ).toEqual([]);
   });
 });
