@@ -15,7 +15,7 @@ test.describe('A new visitor', { tag: ['@story', '@writes'] }, () => {
       const home = await openHome();
       await expect(home.page).toHaveTitle(PAGE_TITLE);
       await expect(home.heading).toHaveText(HEADINGS.home);
-      await expect(home.page.getByRole('textbox')).toHaveAttribute('placeholder', ITEM_PLACEHOLDER);
+      await expect(home.itemInput).toHaveAttribute('placeholder', ITEM_PLACEHOLDER);
       return home;
     });
 
