@@ -138,18 +138,17 @@ function tail(file: string, lines = 15): string {
   }
 }
 
-/** Starts OpenSMTPD in the foreground of its own session, its output appended to its log. */
-function startSmtpd(): number {
-  const log = openSync(P.smtpdLog, 'a');
+/**
+ * Starts a daemon in the foreground of its own session, its output appended to a log file, never
+ * to our pipes (a daemon that keeps them open would hang whoever waits for our output to end).
+ */
+function startDetached(cmd: string, args: string[], logFile: string, pidFile?: string): number {
+  const log = openSync(logFile, 'a', 0o600);
   try {
-    const child = spawn(SMTPD, ['-d', '-f', P.smtpdConf], {
-      detached: true,
-      stdio: ['ignore', log, log],
-      cwd: '/',
-    });
+    const child = spawn(cmd, args, { detached: true, stdio: ['ignore', log, log], cwd: '/' });
     child.unref();
-    if (!child.pid) throw new StepError(`could not start ${SMTPD}`);
-    writeFileSync(P.smtpdPid, `${child.pid}\n`);
+    if (!child.pid) throw new StepError(`could not start ${cmd}`);
+    if (pidFile) writeFileSync(pidFile, `${child.pid}\n`);
     return child.pid;
   } finally {
     closeSync(log);
@@ -440,7 +439,8 @@ async function main(): Promise<void> {
         for (const p of [PORTS.imap, PORTS.lmtp]) {
           if (await portOpen(p)) throw new StepError(`port ${p} is taken by another process`);
         }
-        run('setsid', [DOVECOT, '-c', P.dovecotConf], { cwd: '/' });
+        // -F: in the foreground (of its own session), so that it never holds our pipes.
+        startDetached(DOVECOT, ['-F', '-c', P.dovecotConf], P.dovecotLog);
         await waitFor(
           `for dovecot on ${LOOPBACK}:${PORTS.imap} and ${LOOPBACK}:${PORTS.lmtp}`,
           async () =>
@@ -467,7 +467,7 @@ async function main(): Promise<void> {
       else {
         if (await portOpen(PORTS.smtp))
           throw new StepError(`port ${PORTS.smtp} is taken by another process`);
-        startSmtpd();
+        startDetached(SMTPD, ['-d', '-f', P.smtpdConf], P.smtpdLog, P.smtpdPid);
         await waitFor(
           `for smtpd on ${LOOPBACK}:${PORTS.smtp}`,
           async () => !!livePid(P.smtpdPid) && (await portOpen(PORTS.smtp)),
