@@ -307,7 +307,8 @@ function processTable(): Map<number, { ppid: number; cmdline: string }> {
 }
 
 /**
- * Every live process of this server: sshd, nginx's master and postgres started with its files,
+ * Every live process of this server: sshd, nginx's master, postgres, OpenSMTPD and Dovecot started
+ * with its files,
  * anything run from its bin/ (supervisors, deploy, supervise), app workers running in a release,
  * and all their descendants (nginx workers, postgres backends, ssh sessions, app workers).
  */

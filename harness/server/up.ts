@@ -1,5 +1,6 @@
 // server/up.ts: provisions what is missing of the local Superlists server (idempotent; fast when
-// already provisioned), starts sshd, PostgreSQL, nginx and both sites' supervisors, deploys HEAD
+// already provisioned), starts sshd, PostgreSQL, the mail servers (OpenSMTPD, Dovecot; as root),
+// nginx and both sites' supervisors, deploys HEAD
 // to staging then production over SSH with the deploy script, and writes .env.server.
 //
 //   node --import tsx server/up.ts [--no-deploy]
