@@ -22,6 +22,10 @@ export interface Fault {
   args: string[];
   /** A command (argv) that breaks the target before the run; the server is restored after. */
   apply?: string[];
+  /** `preflight`: the run stops before any test, with one line matching `expectedLine`. */
+  caughtBy?: 'preflight';
+  /** The line preflight must print for the fault (with `caughtBy: 'preflight'`). */
+  expectedLine?: RegExp;
 }
 
 /** Faults only an https target can show. */
@@ -76,7 +80,59 @@ const httpsFaults: Fault[] = [
     description: SITE_FAULTS.find((f) => f.name === 'mixed-content')!.description,
     apply: ['bash', SERVER_SCRIPT, 'apply', 'mixed-content'],
   },
+  {
+    name: 'insecure-cookies',
+    description:
+      "production's session and CSRF cookies are set without Secure over https (SESSION_COOKIE_SECURE, CSRF_COOKIE_SECURE at 0)",
+    apply: ['bash', SERVER_SCRIPT, 'apply', 'insecure-cookies'],
+  },
 ].map((fault) => ({ ...fault, target: 'server' as const, args: productionSmoke }));
+
+/** The real server's nginx broken so that no page can load: preflight stops the run in seconds. */
+const preflightFaults: Fault[] = [
+  {
+    name: 'nginx-drops-host',
+    description:
+      "staging's nginx proxies to a named upstream without forwarding Host: the app answers 400 to every request",
+    target: 'server',
+    args: ['--project=staging'],
+    apply: ['bash', SERVER_SCRIPT, 'apply', 'nginx-drops-host'],
+    caughtBy: 'preflight',
+    expectedLine: /answers 400/,
+  },
+  {
+    name: 'https-redirect-loop',
+    description:
+      "production's https server redirects to itself forever (an https redirect waiting for an X-Forwarded-Proto no proxy sets)",
+    target: 'server',
+    args: ['--project=production'],
+    apply: ['bash', SERVER_SCRIPT, 'apply', 'https-redirect-loop'],
+    caughtBy: 'preflight',
+    expectedLine: /redirect loop/,
+  },
+];
+
+/** Stage 3 (login mail, sessions) broken on the real server: caught by the stage-3 stories. */
+const stage3ServerFaults: Fault[] = [
+  {
+    name: 'login-mail-not-sent',
+    description:
+      "staging's EMAIL_URL names a port nothing listens on: the login email never leaves the site",
+    target: 'server',
+    args: ['--project=staging', 'tests/functional'],
+    apply: ['bash', SERVER_SCRIPT, 'apply', 'login-mail-not-sent'],
+  },
+  {
+    name: 'login-link-http-on-https',
+    description:
+      "production's nginx stopped sending X-Forwarded-Proto: the login link mailed from the https site starts with http://",
+    target: 'server',
+    // The login story writes: allowed on production for this fault's run only.
+    args: ['--project=production', 'tests/functional'],
+    env: { PRODUCTION_ALLOW_WRITES: 'true' },
+    apply: ['bash', SERVER_SCRIPT, 'apply', 'login-link-http-on-https'],
+  },
+];
 
 /** Broken deploys of the real server's staging site, triggered by the deploy spec over SSH. */
 const deployFaults: Fault[] = [
@@ -85,6 +141,10 @@ const deployFaults: Fault[] = [
   ['loses-static-files', 'the deploy forgets collectstatic: the new release has no static files'],
   ['fails-half-way', 'the deploy fails at migrate, after the release was built'],
   ['skips-migration', 'the new release needs migration 0002 and the deploy does not run migrate'],
+  [
+    'regenerates-secret-key',
+    'the deploy writes a fresh SECRET_KEY into the site env: every session signed before it is void',
+  ],
 ].map(([name, description]) => ({
   name: name!,
   description: description!,
@@ -133,6 +193,8 @@ const serverChecksFaults: Fault[] = [
 export const CATALOGUE: readonly Fault[] = [
   ...siteFaults,
   ...httpsFaults,
+  ...preflightFaults,
+  ...stage3ServerFaults,
   ...deployFaults,
   ...serverChecksFaults,
 ];

@@ -2,7 +2,10 @@
 # Breaks the real local server (server/) the way a fault says, or puts it back. For the fault
 # catalogue only: `npm run faults` applies one fault, runs the suite, then restores.
 #
-#   faults/server.sh apply FAULT     no-hsts | http-not-redirected | mixed-content
+#   faults/server.sh apply FAULT     no-hsts | http-not-redirected | mixed-content |
+#                                    https-redirect-loop | insecure-cookies |
+#                                    login-link-http-on-https (production);
+#                                    nginx-drops-host | login-mail-not-sent (staging);
 #                                    and, on staging, for the server checks (tests/server):
 #                                    dependency-missing | dependency-version-drift |
 #                                    migration-pending | nginx-config-invalid | app-not-reloaded |
@@ -10,8 +13,9 @@
 #   faults/server.sh deploy FAULT SITE
 #                                    a broken deploy, run on the server over SSH like the real one:
 #                                    recreates-database | changes-nothing | loses-static-files |
-#                                    fails-half-way | skips-migration
-#   faults/server.sh restore         healthy nginx config, no site fault, a healthy staging deploy
+#                                    fails-half-way | skips-migration | regenerates-secret-key
+#   faults/server.sh restore         healthy nginx, mail and site env (server/up.ts rewrites them and
+#                                    reloads what changed), no site fault, a healthy staging deploy
 #                                    (and no release a fault tampered with, no stale static folder,
 #                                    no full disk)
 set -euo pipefail
@@ -44,6 +48,28 @@ tampered_release() {
   echo "$release"
 }
 
+worker_pid() { sed -n 's/^ *"workerPid": *\([0-9]*\).*/\1/p' "$S/sites/$1/supervisor.json" 2>/dev/null; }
+
+# Sets KEY=VALUE in a site's env, then reloads its app and waits (bounded) until a new worker,
+# which read the new env, answers.
+set_site_env() { # site key value
+  local env_file old
+  env_file=$(site_env "$1")
+  sed -i "/^$2=/d" "$env_file"
+  echo "$2=$3" >>"$env_file"
+  old=$(worker_pid "$1")
+  "$S/bin/supervise" "$1" reload >/dev/null
+  for _ in $(seq 1 300); do
+    if [ "$(worker_pid "$1")" != "$old" ] && curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$(app_port "$1")/__release__"; then
+      return 0
+    fi
+    sleep 0.1
+  done
+  echo "faults/server.sh: $1's app did not come back with $2=$3 within 30s" >&2
+  return 1
+}
+app_port() { [ "$1" = staging ] && echo 9081 || echo 9082; }
+
 set_site_fault() { # site fault|'' -> reloads the site's app with SUPERLISTS_FAULT set (or removed)
   local env_file
   env_file=$(site_env "$1")
@@ -68,6 +94,37 @@ apply)
     sed -i 's#^\(\s*\)return 301 https://.*#\1location / { proxy_pass http://127.0.0.1:9082; proxy_set_header Host $http_host; }#' "$CONF"
     nginx_reload
     wait_for '^HTTP/1.1 200' -I http://127.0.0.1:8082/
+    ;;
+  nginx-drops-host) # staging's nginx proxies to a named upstream without forwarding Host: 400 everywhere
+    # The app sees Host: superlists_staging (not in its ALLOWED_HOSTS) and answers 400, as Django's
+    # DisallowedHost does.
+    sed -i 's#^\(\s*\)proxy_pass http://127.0.0.1:9081;#\1proxy_pass http://superlists_staging;#' "$CONF"
+    sed -i '/proxy_pass http:\/\/superlists_staging;/,/}/{/proxy_set_header Host /d}' "$CONF"
+    sed -i 's#^http {#http {\n  upstream superlists_staging {\n    server 127.0.0.1:9081;\n  }#' "$CONF"
+    nginx_reload
+    wait_for '^HTTP/1.1 400' -I http://127.0.0.1:8081/
+    ;;
+  https-redirect-loop) # a "redirect to https unless the proxy says https" rule on the https end itself
+    # Meant for a proxy in front that sets X-Forwarded-Proto; here nothing does, so every https
+    # request redirects to itself.
+    sed -i 's#^\(\s*\)add_header Strict-Transport-Security#\1if ($http_x_forwarded_proto != "https") { return 301 https://$http_host$request_uri; }\n&#' "$CONF"
+    nginx_reload
+    wait_for '^location: https://127.0.0.1:8443/' -I https://127.0.0.1:8443/
+    ;;
+  insecure-cookies) # production's session and CSRF cookies lost Secure (the settings back at 0)
+    sed -i '/^SESSION_COOKIE_SECURE=/d' "$(site_env production)"
+    echo 'SESSION_COOKIE_SECURE=0' >>"$(site_env production)"
+    set_site_env production CSRF_COOKIE_SECURE 0
+    ;;
+  login-link-http-on-https) # production's nginx no longer tells the app the request came over https
+    # With SECURE_PROXY_SSL_HEADER the app takes the scheme from X-Forwarded-Proto: without it, the
+    # login link it mails is http://.
+    sed -i '/listen 127.0.0.1:8443 ssl;/,${/proxy_set_header X-Forwarded-Proto/d}' "$CONF"
+    nginx_reload
+    ! grep -A40 'listen 127.0.0.1:8443 ssl;' "$CONF" | grep -q X-Forwarded-Proto
+    ;;
+  login-mail-not-sent) # staging's EMAIL_URL has a typo'd port: nothing listens, no mail leaves
+    set_site_env staging EMAIL_URL smtp://127.0.0.1:2526
     ;;
   mixed-content) # production's pages load a script over plain http
     set_site_fault production mixed-content
@@ -147,6 +204,10 @@ deploy)
     psql -q "$(database_url "$site")" -c "ALTER TABLE lists_item DROP CONSTRAINT IF EXISTS lists_item_list_id_text_uniq; DELETE FROM reference_site_migrations WHERE name LIKE '0002%'"
     DEPLOY_SKIP=migrate exec "$S/bin/deploy" "$site" HEAD
     ;;
+  regenerates-secret-key) # the deploy writes a fresh SECRET_KEY: every session is signed anew
+    sed -i "s/^SECRET_KEY=.*/SECRET_KEY=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')/" "$(site_env "$site")"
+    exec "$S/bin/deploy" "$site" HEAD
+    ;;
   *) echo "faults/server.sh: unknown deploy fault '$fault'" >&2 && exit 2 ;;
   esac
   ;;
@@ -155,7 +216,8 @@ restore)
   set_site_fault production ''
   # A release that ran without migration 0002 may have stored duplicates that 0002 would refuse.
   psql -q "$(database_url staging)" -c 'DELETE FROM lists_item a USING lists_item b WHERE a.list_id = b.list_id AND a.text = b.text AND a.id > b.id' 2>/dev/null || true
-  (cd "$ROOT" && node --import tsx server/up.ts --no-deploy >/dev/null)
+  # Rewrites nginx.conf, the mail configs and both sites' env, reloading whatever changed.
+  (cd "$ROOT" && node --import tsx harness/server/up.ts --no-deploy >/dev/null)
   "$S/bin/deploy" staging HEAD >/dev/null
   rm -rf "$STAGING/static-stale"
   live=$(readlink -f "$STAGING/current")

@@ -1,7 +1,7 @@
 /**
  * Proof that secrets never reach output, reports, traces or the verdict: collects the secret
- * values of the environment file the run used (database passwords, SSH private keys, tokens and
- * passwords) and searches every artifact of the run for them, inside trace zips too.
+ * values of the environment file the run used (database and mailbox passwords, SSH private keys,
+ * tokens and passwords) and searches every artifact of the run for them, inside trace zips too.
  * Usage: ENV_FILE=.env.server node --import tsx scripts/check-secrets.ts [console.log ...]
  */
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
@@ -15,7 +15,8 @@ const values = existsSync(envFile) ? dotenv.parse(readFileSync(envFile)) : {};
 
 const secrets = new Map<string, string>(); // value -> where it comes from
 for (const [name, value] of Object.entries(values)) {
-  if (name.endsWith('_DATABASE_URL')) {
+  if (name.endsWith('_DATABASE_URL') || (name.endsWith('_MAILBOX') && /^imaps?:\/\//.test(value))) {
+    // The database's password, and an IMAP mailbox's (imap://user:password@host:port/INBOX).
     const password = decodeURIComponent(new URL(value).password);
     if (password) secrets.set(password, `${name}'s password`);
   } else if (name.endsWith('_SSH_KEY') && existsSync(value)) {

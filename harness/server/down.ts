@@ -1,5 +1,5 @@
 // server/down.ts: stops the local Superlists server gracefully (both sites' supervisors, nginx,
-// PostgreSQL (fast shutdown), sshd), then verifies that none of its processes remains and none of
+// OpenSMTPD, Dovecot, PostgreSQL (fast shutdown), sshd), then verifies that none of its processes remains and none of
 // its ports listens. The state (data, keys, releases) is kept so the next up is fast;
 // `--purge` also deletes the state folder and .env.server.
 //
@@ -8,6 +8,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   ALL_PORTS,
+  DOVECOT,
   NGINX,
   P,
   PG_BIN,
@@ -74,6 +75,29 @@ async function main(): Promise<void> {
       process.kill(pid, 'SIGTERM');
       await waitGone(pid, 'nginx', 5_000);
       return `stopped with SIGTERM after a graceful quit timed out (was pid ${pid})`;
+    }
+  });
+
+  await steps.step('smtpd', async () => {
+    const pid = livePid(P.smtpdPid);
+    if (!pid) return 'not running';
+    process.kill(pid, 'SIGTERM');
+    await waitGone(pid, 'smtpd', 10_000);
+    rmSync(P.smtpdPid, { force: true });
+    return `stopped (was pid ${pid})`;
+  });
+
+  await steps.step('dovecot', async () => {
+    const pid = livePid(P.dovecotPid);
+    if (!pid) return 'not running';
+    run(DOVECOT, ['-c', P.dovecotConf, 'stop'], { allowFail: true, cwd: '/' });
+    try {
+      await waitGone(pid, 'dovecot', 10_000);
+      return `stopped (was pid ${pid})`;
+    } catch {
+      process.kill(pid, 'SIGTERM');
+      await waitGone(pid, 'dovecot', 5_000);
+      return `stopped with SIGTERM after \`dovecot stop\` timed out (was pid ${pid})`;
     }
   });
 

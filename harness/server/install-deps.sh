@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the local Superlists server needs (nginx, OpenSSH's server,
-# PostgreSQL, openssl, git, curl, ...) without letting apt start their services: server/up.ts runs
+# PostgreSQL, OpenSMTPD + Dovecot (IMAP, LMTP) for the login mail, openssl, git, curl, ...) without letting apt start their services: server/up.ts runs
 # its own instances on 127.0.0.1 with their own configuration and state. Safe to run again.
 # Needs root (or sudo). Called by .ci/run.
 set -euo pipefail
 
-PACKAGES=(nginx openssh-server openssh-client postgresql openssl git curl ca-certificates
-  procps iproute2 util-linux)
+PACKAGES=(nginx openssh-server openssh-client postgresql opensmtpd dovecot-imapd dovecot-lmtpd
+  openssl git curl ca-certificates procps iproute2 util-linux)
 
 SUDO=""
 if [[ $(id -u) -ne 0 ]]; then
@@ -28,8 +28,8 @@ if have_all; then
   exit 0
 fi
 
-# Keep apt's maintainer scripts from starting nginx, ssh and postgresql (no init system here, and
-# their stock configurations would take ports 80, 22, 5432): policy-rc.d exit 101 = "not allowed".
+# Keep apt's maintainer scripts from starting nginx, ssh, postgresql, opensmtpd and dovecot (no
+# init system here, and their stock configurations would take ports 80, 22, 5432, 25, 143): policy-rc.d exit 101 = "not allowed".
 POLICY=/usr/sbin/policy-rc.d
 had_policy=0
 if [[ -e $POLICY ]]; then
@@ -56,7 +56,7 @@ $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-rec
 
 # If something started anyway (an init system that ignores policy-rc.d), the stock services
 # are not ours: stop them so their ports stay free.
-for svc in nginx ssh postgresql; do
+for svc in nginx ssh postgresql opensmtpd dovecot; do
   if command -v service >/dev/null && service "$svc" status >/dev/null 2>&1; then
     $SUDO service "$svc" stop >/dev/null 2>&1 || true
   fi

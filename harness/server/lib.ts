@@ -25,6 +25,12 @@ export const PORTS = {
   productionHttps: 8443,
   stagingApp: 9081,
   productionApp: 9082,
+  /** OpenSMTPD: the sites' outgoing mail (EMAIL_URL); it hands every message to Dovecot's LMTP. */
+  smtp: 2525,
+  /** Dovecot's LMTP: local delivery into the one maildir (only OpenSMTPD talks to it). */
+  lmtp: 2424,
+  /** Dovecot's IMAP: the suite reads the login mail here. */
+  imap: 1143,
 } as const;
 
 export type SiteName = 'staging' | 'production';
@@ -83,6 +89,20 @@ export const P = {
   nginxConf: join(STATE, 'nginx', 'nginx.conf'),
   nginxPid: join(STATE, 'run', 'nginx.pid'),
   nginxErrorLog: join(STATE, 'logs', 'nginx-error.log'),
+  mail: join(STATE, 'mail'),
+  smtpdConf: join(STATE, 'mail', 'smtpd.conf'),
+  smtpdPid: join(STATE, 'run', 'smtpd.pid'),
+  smtpdLog: join(STATE, 'logs', 'smtpd.log'),
+  dovecotConf: join(STATE, 'mail', 'dovecot.conf'),
+  dovecotBase: join(STATE, 'mail', 'dovecot', 'run'),
+  dovecotState: join(STATE, 'mail', 'dovecot', 'state'),
+  dovecotPasswd: join(STATE, 'mail', 'dovecot', 'passwd'),
+  dovecotPid: join(STATE, 'mail', 'dovecot', 'run', 'master.pid'),
+  dovecotLog: join(STATE, 'logs', 'dovecot.log'),
+  maildir: join(STATE, 'mail', 'maildir'),
+  mailHome: join(STATE, 'mail', 'home'),
+  imapPassword: join(STATE, 'secrets', 'imap-password'),
+  createSession: join(STATE, 'bin', 'create-session'),
   cache: join(STATE, 'cache'),
   sites: join(STATE, 'sites'),
   envServer: join(SOURCE_REPO, '.env.server'),
@@ -91,6 +111,17 @@ export const P = {
 export const PG_BIN = process.env.SUPERLISTS_PG_BIN ?? '/usr/lib/postgresql/15/bin';
 export const SSHD = '/usr/sbin/sshd';
 export const NGINX = '/usr/sbin/nginx';
+export const SMTPD = '/usr/sbin/smtpd';
+export const DOVECOT = '/usr/sbin/dovecot';
+/**
+ * The mail servers run only as root: OpenSMTPD refuses to start otherwise, and both deliver as the
+ * system user `mail`. As a normal user the server has no mail (and no stage 3).
+ */
+export const MAIL = IS_ROOT;
+/** The one IMAP account: every message delivered, whatever its recipient, is in its INBOX. */
+export const IMAP_USER = 'superlists';
+/** The domain of the suite's test addresses (plus-addressed per run) and of the sites' sender. */
+export const MAIL_DOMAIN = 'superlists.test';
 /** The database superuser: `postgres` when we run as root, else the current user. */
 export const PG_SUPERUSER = IS_ROOT ? 'postgres' : USER;
 
@@ -276,7 +307,8 @@ function processTable(): Map<number, { ppid: number; cmdline: string }> {
 }
 
 /**
- * Every live process of this server: sshd, nginx's master and postgres started with its files,
+ * Every live process of this server: sshd, nginx's master, postgres, OpenSMTPD and Dovecot started
+ * with its files,
  * anything run from its bin/ (supervisors, deploy, supervise), app workers running in a release,
  * and all their descendants (nginx workers, postgres backends, ssh sessions, app workers).
  */
@@ -290,6 +322,8 @@ export function serverProcesses(): { pid: number; cmdline: string }[] {
     const ours =
       c.includes(`${STATE}/bin/`) ||
       c.includes(P.sshdConfig) ||
+      c.includes(P.smtpdConf) ||
+      c.includes(P.dovecotConf) ||
       (c.startsWith('nginx: master process') && c.includes(STATE)) ||
       (/(^|\/)postgres /.test(c) && c.includes(P.pgData));
     let inRelease = false;

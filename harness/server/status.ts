@@ -8,6 +8,7 @@ import { get as httpsGet } from 'node:https';
 import { join } from 'node:path';
 import {
   LOOPBACK,
+  MAIL,
   P,
   PORTS,
   SITES,
@@ -60,6 +61,11 @@ async function main(): Promise<number> {
   await svc('sshd', P.sshdPid, PORTS.ssh);
   await svc('postgres', join(P.pgData, 'postmaster.pid'), PORTS.postgres);
   await svc('nginx', P.nginxPid, PORTS.stagingHttp);
+  if (MAIL) {
+    await svc('smtpd (smtp)', P.smtpdPid, PORTS.smtp);
+    await svc('dovecot (lmtp)', P.dovecotPid, PORTS.lmtp);
+    await svc('dovecot (imap)', P.dovecotPid, PORTS.imap);
+  }
   for (const site of SITES) {
     const sp = sitePaths(site.name);
     const pid = livePid(sp.pidfile);

@@ -1,14 +1,18 @@
 // server/up.ts: provisions what is missing of the local Superlists server (idempotent; fast when
-// already provisioned), starts sshd, PostgreSQL, nginx and both sites' supervisors, deploys HEAD
+// already provisioned), starts sshd, PostgreSQL, the mail servers (OpenSMTPD, Dovecot; as root),
+// nginx and both sites' supervisors, deploys HEAD
 // to staging then production over SSH with the deploy script, and writes .env.server.
 //
 //   node --import tsx server/up.ts [--no-deploy]
 //
 // State lives in $SUPERLISTS_SERVER_DIR (default /var/tmp/superlists-server). See server/README.md.
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
   chmodSync,
   chownSync,
+  closeSync,
+  openSync,
   mkdirSync,
   readFileSync,
   writeFileSync,
@@ -17,17 +21,24 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import {
+  dovecotConf,
+  dovecotPasswd,
   nginxConf,
   pgHba,
   postgresConf,
   serverEnv,
   siteEnv,
+  smtpdConf,
   sshdConfig,
   databaseUrl,
 } from './configs.ts';
 import {
+  DOVECOT,
+  IMAP_USER,
   IS_ROOT,
   LOOPBACK,
+  MAIL,
+  MAIL_DOMAIN,
   NGINX,
   P,
   PG_BIN,
@@ -35,6 +46,7 @@ import {
   PORTS,
   SERVER_SRC,
   SITES,
+  SMTPD,
   SOURCE_REPO,
   SSHD,
   STATE,
@@ -83,7 +95,7 @@ function writeIfChanged(path: string, content: string, mode = 0o644): boolean {
   return true;
 }
 
-function mkdir(path: string, mode = 0o755, owner?: 'postgres'): void {
+function mkdir(path: string, mode = 0o755, owner?: 'postgres' | 'mail'): void {
   mkdirSync(path, { recursive: true, mode });
   chmodSync(path, mode);
   if (owner && IS_ROOT) {
@@ -115,6 +127,34 @@ function hostKeyFingerprint(): string {
 }
 
 let headSha = '';
+/** Sites whose shared/env this run rewrote (a running app must reload to see it). */
+const envChangedSites = new Set<string>();
+
+/** The last lines of a log file, indented, for a failure message. */
+function tail(file: string, lines = 15): string {
+  try {
+    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return `(no ${file})`;
+  }
+}
+
+/**
+ * Starts a daemon in the foreground of its own session, its output appended to a log file, never
+ * to our pipes (a daemon that keeps them open would hang whoever waits for our output to end).
+ */
+function startDetached(cmd: string, args: string[], logFile: string, pidFile?: string): number {
+  const log = openSync(logFile, 'a', 0o600);
+  try {
+    const child = spawn(cmd, args, { detached: true, stdio: ['ignore', log, log], cwd: '/' });
+    child.unref();
+    if (!child.pid) throw new StepError(`could not start ${cmd}`);
+    if (pidFile) writeFileSync(pidFile, `${child.pid}\n`);
+    return child.pid;
+  } finally {
+    closeSync(log);
+  }
+}
 
 async function main(): Promise<void> {
   await steps.step('preflight', () => {
@@ -124,6 +164,14 @@ async function main(): Promise<void> {
       [join(PG_BIN, 'initdb'), 'postgresql-15'],
       [join(PG_BIN, 'pg_ctl'), 'postgresql-15'],
       ['/etc/nginx/mime.types', 'nginx'],
+      ...(MAIL
+        ? ([
+            [SMTPD, 'opensmtpd'],
+            [DOVECOT, 'dovecot-core'],
+            ['/usr/lib/dovecot/imap', 'dovecot-imapd'],
+            ['/usr/lib/dovecot/lmtp', 'dovecot-lmtpd'],
+          ] as [string, string][])
+        : []),
     ];
     const missing = needed.filter(([f]) => !existsSync(f)).map(([f, pkg]) => `${f} (${pkg})`);
     for (const cmd of ['openssl', 'git', 'ssh', 'ssh-keygen', 'curl', 'setsid', 'flock', 'npm']) {
@@ -176,6 +224,11 @@ async function main(): Promise<void> {
     mkdir(join(STATE, 'sshd'));
     mkdir(P.keys, 0o700);
     mkdir(P.secrets, 0o700);
+    if (MAIL) {
+      for (const d of [P.mail, join(P.mail, 'dovecot'), P.dovecotBase, P.dovecotState]) mkdir(d);
+      mkdir(P.maildir, 0o700, 'mail');
+      mkdir(P.mailHome, 0o700, 'mail');
+    }
     mkdir(P.pg, 0o755, 'postgres');
     mkdir(P.pgSocketDir, 0o755, 'postgres');
     if (IS_ROOT) {
@@ -199,6 +252,11 @@ async function main(): Promise<void> {
     writeIfChanged(P.serverEnv, serverEnv(node, npm, npmCache));
     writeIfChanged(P.deploy, readFileSync(join(SERVER_SRC, 'deploy.sh'), 'utf8'), 0o755);
     writeIfChanged(P.supervise, readFileSync(join(SERVER_SRC, 'supervise.sh'), 'utf8'), 0o755);
+    writeIfChanged(
+      P.createSession,
+      readFileSync(join(SERVER_SRC, 'create-session.sh'), 'utf8'),
+      0o755,
+    );
     const supervisorSrc = join(SOURCE_REPO, 'harness', 'reference-site', 'supervisor.mjs');
     if (writeIfChanged(P.supervisor, readFileSync(supervisorSrc, 'utf8'), 0o644)) {
       console.log(`[up]   installed ${P.supervisor} (from harness/reference-site/supervisor.mjs)`);
@@ -362,6 +420,70 @@ async function main(): Promise<void> {
     return SITES.map((s) => `${s.dbName}`).join(', ') + ' (role + database, password auth)';
   });
 
+  if (MAIL) {
+    await steps.step('mail', async () => {
+      const notes: string[] = [];
+      // Dovecot: LMTP in, IMAP out, one maildir owned by `mail`.
+      const password = secret(P.imapPassword);
+      const passwdChanged = writeIfChanged(P.dovecotPasswd, dovecotPasswd(password), 0o640);
+      const dovecotGid = Number(run('id', ['-g', 'dovecot']).stdout.trim());
+      chownSync(P.dovecotPasswd, 0, dovecotGid);
+      const dcChanged = writeIfChanged(P.dovecotConf, dovecotConf());
+      run(DOVECOT, ['-c', P.dovecotConf, '-n'], { cwd: '/' });
+      const dpid = livePid(P.dovecotPid);
+      if (dpid) {
+        if (dcChanged || passwdChanged) {
+          run(DOVECOT, ['-c', P.dovecotConf, 'reload'], { cwd: '/' });
+          notes.push(`dovecot config changed: reloaded (pid ${dpid})`);
+        } else notes.push(`dovecot running (pid ${dpid})`);
+      } else {
+        for (const p of [PORTS.imap, PORTS.lmtp]) {
+          if (await portOpen(p)) throw new StepError(`port ${p} is taken by another process`);
+        }
+        // -F: in the foreground (of its own session), so that it never holds our pipes.
+        startDetached(DOVECOT, ['-F', '-c', P.dovecotConf], P.dovecotLog);
+        await waitFor(
+          `for dovecot on ${LOOPBACK}:${PORTS.imap} and ${LOOPBACK}:${PORTS.lmtp}`,
+          async () =>
+            !!livePid(P.dovecotPid) && (await portOpen(PORTS.imap)) && (await portOpen(PORTS.lmtp)),
+          10_000,
+        ).catch((e: unknown) => {
+          throw new StepError(`${(e as Error).message}; ${P.dovecotLog}:\n${tail(P.dovecotLog)}`);
+        });
+        notes.push(`dovecot started (pid ${livePid(P.dovecotPid)})`);
+      }
+      // OpenSMTPD: SMTP in from the sites, every message to Dovecot's LMTP.
+      const scChanged = writeIfChanged(P.smtpdConf, smtpdConf());
+      run(SMTPD, ['-n', '-f', P.smtpdConf], { cwd: '/' });
+      let spid = livePid(P.smtpdPid);
+      if (spid && scChanged) {
+        // OpenSMTPD has no reload: stop it, then start it below with the new configuration.
+        process.kill(spid, 'SIGTERM');
+        const was = spid;
+        await waitFor(`for smtpd (pid ${was}) to exit`, () => !livePid(P.smtpdPid), 10_000);
+        spid = undefined;
+        notes.push('smtpd config changed: restarted');
+      }
+      if (spid) notes.push(`smtpd running (pid ${spid})`);
+      else {
+        if (await portOpen(PORTS.smtp))
+          throw new StepError(`port ${PORTS.smtp} is taken by another process`);
+        startDetached(SMTPD, ['-d', '-f', P.smtpdConf], P.smtpdLog, P.smtpdPid);
+        await waitFor(
+          `for smtpd on ${LOOPBACK}:${PORTS.smtp}`,
+          async () => !!livePid(P.smtpdPid) && (await portOpen(PORTS.smtp)),
+          10_000,
+        ).catch((e: unknown) => {
+          throw new StepError(`${(e as Error).message}; ${P.smtpdLog}:\n${tail(P.smtpdLog)}`);
+        });
+        notes.push(`smtpd started (pid ${livePid(P.smtpdPid)})`);
+      }
+      return `${notes.join(', ')}; smtp ${LOOPBACK}:${PORTS.smtp} -> lmtp ${LOOPBACK}:${PORTS.lmtp} -> imap ${LOOPBACK}:${PORTS.imap} (user ${IMAP_USER})`;
+    });
+  } else {
+    console.log('[up] mail: skipped (OpenSMTPD and Dovecot run only as root: no stage 3)');
+  }
+
   await steps.step('sites', () => {
     for (const site of SITES) {
       const sp = sitePaths(site.name);
@@ -377,7 +499,7 @@ async function main(): Promise<void> {
         extra = [];
       }
       const lines = Object.entries(managed).map(([k, v]) => `${k}=${v}`);
-      writeIfChanged(
+      const envChanged = writeIfChanged(
         sp.env,
         [
           '# the site environment: written by server/up.ts, re-read by the supervisor at each (re)start',
@@ -386,8 +508,13 @@ async function main(): Promise<void> {
         ].join('\n') + '\n',
         0o600,
       );
+      if (envChanged) envChangedSites.add(site.name);
     }
-    return SITES.map((s) => `${s.name} (app ${LOOPBACK}:${s.appPort})`).join(', ');
+    const changed = [...envChangedSites];
+    return (
+      SITES.map((s) => `${s.name} (app ${LOOPBACK}:${s.appPort})`).join(', ') +
+      (changed.length ? `; env changed: ${changed.join(', ')}` : '')
+    );
   });
 
   await steps.step('nginx', async () => {
@@ -420,7 +547,12 @@ async function main(): Promise<void> {
       if (!noDeploy && !livePid(sitePaths(site.name).pidfile)) {
         return `${site.name}: left to the deploy (it starts the supervisor)`;
       }
-      const r = run(P.supervise, [site.name, 'start']);
+      // A running app re-reads its env only when (re)started: reload it when the env changed.
+      const action =
+        envChangedSites.has(site.name) && livePid(sitePaths(site.name).pidfile)
+          ? 'reload'
+          : 'start';
+      const r = run(P.supervise, [site.name, action]);
       return r.stdout.trim().split('\n').pop() ?? '';
     });
     return notes.join('; ');
@@ -472,6 +604,16 @@ function envServer(): string {
       `${K}_LOGS=${[sp.appLog, sp.nginxAccessLog, sp.nginxErrorLog].join(',')}`,
       `${K}_SERVER_CHECKS=harness/server/checks.json`,
     );
+    if (MAIL) {
+      const imapPassword = readFileSync(P.imapPassword, 'utf8').trim();
+      lines.push(
+        `${K}_STAGE3=true`,
+        `${K}_CREATE_SESSION=ssh:${P.createSession} ${site.name} {email}`,
+        `${K}_MAILBOX=imap://${IMAP_USER}:${imapPassword}@${LOOPBACK}:${PORTS.imap}/INBOX`,
+        `${K}_TEST_EMAIL=edith+{tag}@${MAIL_DOMAIN}`,
+        `${K}_SESSION_COOKIE=sessionid`,
+      );
+    }
   }
   return lines.join('\n') + '\n';
 }
