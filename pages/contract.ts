@@ -65,3 +65,41 @@ export function isSitePage(body: string): boolean {
     /\bid=["']?id_text\b/.test(body)
   );
 }
+
+/** Stage 3: accounts, My lists, sharing (not every target has it). */
+export const ACCOUNTS = {
+  brand: 'Superlists',
+  emailPlaceholder: 'your@email.com',
+  sentFlash: "Check your email, we've sent you a link you can use to log in.",
+  invalidLinkFlash: 'Invalid login link, please request a new one',
+  myListsLink: 'My lists',
+  myListsHeading: 'My Lists',
+  sharedHeading: 'Lists shared by other users',
+  shareePlaceholder: 'your-friend@example.com',
+  mail: {
+    subject: 'Your login link for Superlists',
+    from: 'noreply@superlists',
+    intro: 'Use this link to log in:',
+  },
+} as const;
+
+/** `Logged in as <email>`, as the navbar says it. */
+export function loggedInAs(email: string): string {
+  return `Logged in as ${email}`;
+}
+
+/** `<email>'s lists`, the h2 above a user's own lists. */
+export function ownListsHeading(email: string): string {
+  return `${email}'s lists`;
+}
+
+/** The path of `email`'s My lists page. */
+export function myListsPath(email: string): string {
+  return `/lists/users/${email}/`;
+}
+
+/** The login link in a login mail: an absolute `/accounts/login?token=` URL, or undefined. */
+export function loginLinkIn(text: string): URL | undefined {
+  const match = /\bhttps?:\/\/\S+\/accounts\/login\?token=[\w-]+/.exec(text);
+  return match ? new URL(match[0]) : undefined;
+}
