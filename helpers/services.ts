@@ -6,6 +6,7 @@
 import type { NodeSSH } from 'node-ssh';
 import { firstLine, releaseFrom, runAction, runLocal } from './actions.ts';
 import { secretsOf, type Action, type TargetSettings } from './config/index.ts';
+import { readFact, writeFact } from './run-facts.ts';
 import { runRemote } from './ssh.ts';
 
 const STEP_TIMEOUT_MS = 3_000;
@@ -28,18 +29,28 @@ export interface Service<T> {
   opened: () => Promise<T | undefined>;
 }
 
-/** Wraps `open` (which may throw anything) as a {@link Service} whose failure is one cached line. */
-export function lazyService<T>(open: () => Promise<T>): Service<T> {
+/**
+ * Wraps `open` (which may throw anything) as a {@link Service} whose failure is one cached line.
+ * With `cache` (a run fact's name: see helpers/run-facts.ts) the line is cached for the whole run,
+ * not just the worker: Playwright replaces a worker after a failed test, and the next worker's
+ * tests must fail at once with the same line too.
+ */
+export function lazyService<T>(
+  open: () => Promise<T>,
+  cache?: { runId: string; name: string },
+): Service<T> {
   let opening: Promise<T> | undefined;
   let failure: string | undefined;
   return {
     get: async () => {
+      failure ??= cache && readFact<{ failure: string }>(cache.runId, cache.name)?.failure;
       if (failure !== undefined) throw new ServiceUnavailable(failure);
       opening ??= open();
       try {
         return await opening;
       } catch (error) {
         failure ??= firstLine(error);
+        if (cache) writeFact(cache.runId, cache.name, { failure });
         throw new ServiceUnavailable(failure);
       }
     },

@@ -26,11 +26,19 @@ function outcomes(suites: JSONReportSuite[]): { title: string; status: string; e
 
 it('every write route is blocked on a read-only target, and fails the test that tried', async () => {
   const report = path.join(scratch, 'read-only.json');
-  const run = await playwright(['-c', 'harness/selftest/guard.config.ts', '--reporter=json'], {
-    LOCAL_ALLOW_WRITES: 'false',
-    EXPECT_TIMEOUT_MS: '1500',
-    PLAYWRIGHT_JSON_OUTPUT_FILE: report,
-  });
+  const run = await playwright(
+    [
+      '-c',
+      'harness/selftest/guard.config.ts',
+      '--reporter=json',
+      'harness/selftest/specs/mistagged-write.spec.ts',
+    ],
+    {
+      LOCAL_ALLOW_WRITES: 'false',
+      EXPECT_TIMEOUT_MS: '1500',
+      PLAYWRIGHT_JSON_OUTPUT_FILE: report,
+    },
+  );
   assert.equal(run.code, 1, run.output);
   const tests = outcomes((JSON.parse(readFileSync(report, 'utf8')) as JSONReport).suites);
   assert.equal(tests.length, 10, run.output);
