@@ -3,7 +3,7 @@
  * suite runs (one record per test, the releases read at the start, a service's failure line), for
  * the verdict to aggregate at the end (reporters/verdict.ts). Workers share it through the run id.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT } from './config/paths.ts';
 
@@ -26,4 +26,31 @@ export function readFact<T>(runId: string, name: string): T | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** One test attempt, as the `_testRecord` fixture records it. */
+export interface TestRecord {
+  id: string;
+  project: string;
+  /** The title path below the project: `file › describe › test`. */
+  title: string;
+  retry: number;
+  status: 'passed' | 'failed' | 'timedOut' | 'skipped' | 'interrupted';
+  expectedStatus: TestRecord['status'];
+  /** The first line of the first error ('' when none). */
+  error: string;
+  annotations: { type: string; description?: string }[];
+}
+
+/** Every test attempt the run's workers recorded. */
+export function readTestRecords(runId: string): TestRecord[] {
+  const dir = runFactsDir(runId);
+  return readdirSync(dir)
+    .filter((name) => name.startsWith('test-'))
+    .map((name) => JSON.parse(readFileSync(path.join(dir, name), 'utf8')) as TestRecord);
+}
+
+/** Removes the run's facts folder, once the verdict has been written. */
+export function removeRunFacts(runId: string): void {
+  rmSync(runFactsDir(runId), { recursive: true, force: true });
 }
