@@ -10,7 +10,7 @@ import { ROOT } from '../../helpers/config/paths.ts';
 export default defineConfig({
   ...base,
   testDir: path.join(ROOT, 'harness/selftest/specs'),
-  globalSetup: [path.join(ROOT, 'global-setup.ts'), path.join(ROOT, 'reporters/verdict-hook.ts')],
+  globalSetup: path.join(ROOT, 'global-setup.ts'),
   outputDir: path.join(ROOT, 'test-results/selftest'),
   reporter: [['list']],
   webServer:
