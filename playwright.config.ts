@@ -54,7 +54,7 @@ const reporters: ReporterDescription[] = suite.fullReports
 
 export default defineConfig<SuiteOptions>({
   testDir: './tests',
-  globalSetup: './global-setup.ts',
+  globalSetup: ['./global-setup.ts', './reporters/verdict-hook.ts'],
   fullyParallel: true,
   forbidOnly: true,
   workers: suite.workers,

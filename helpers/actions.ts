@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import type { NodeSSH } from 'node-ssh';
 import type { Action } from './config/index.ts';
 import { ROOT } from './config/paths.ts';
+import { withRetries } from './retry.ts';
 import { runRemote, type CommandResult } from './ssh.ts';
 
 /** Runs `command` in a local shell from the repository root. */
@@ -68,21 +69,21 @@ export function releaseFrom(result: CommandResult): { release: string } | { prob
 }
 
 /**
- * fetch(), asked a second time, on a fresh connection, when a GET or HEAD fails at the network
- * level: a server that is reloading closes idle keep-alive connections, and a request sent on one
- * just as it closes fails through no fault of the site (browsers retry these too).
+ * fetch(), sent again on a fresh connection when a GET or HEAD meets a network hiccup: a server
+ * that is reloading closes idle keep-alive connections, and a request sent on one just as it
+ * closes fails through no fault of the site (browsers resend these too). The policy is
+ * helpers/retry.ts's.
  */
-async function fetchResendingOnce(
+function fetchResendingOnce(
   url: string,
   method: string,
   headers: Record<string, string> | undefined,
 ): Promise<Response> {
-  try {
-    return await fetch(url, { method, headers });
-  } catch (error) {
-    if (!['GET', 'HEAD'].includes(method)) throw error;
-    return fetch(url, { method, headers: { ...headers, connection: 'close' } });
-  }
+  return withRetries(
+    (attempt) =>
+      fetch(url, { method, headers: attempt ? { ...headers, connection: 'close' } : headers }),
+    { method, retries: 1 },
+  );
 }
 
 /**

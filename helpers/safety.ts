@@ -15,3 +15,11 @@ export function refusalFor(target: TargetSettings, tags: readonly string[]): str
   }
   return undefined;
 }
+
+/** The methods a read-only target may receive: they read, never write. */
+const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** Whether a request with `method` may write (anything but GET, HEAD and OPTIONS). */
+export function isWrite(method: string): boolean {
+  return !READ_METHODS.has(method.toUpperCase());
+}

@@ -1,23 +1,24 @@
 /**
- * The verdict: one JSON file per run (reports/verdict-<projects>.json) that CI reads and people diff:
- * the targets with their URL and live release, the counts, the tests refused for safety, the
- * failures, and the overall status.
+ * The verdict: one JSON file per run (reports/verdict-<projects>.json) that CI reads and people
+ * diff: the targets with their URL and live release, the counts, the tests refused for safety, the
+ * failures, and the overall status. It only aggregates what the run recorded where the facts were
+ * read: one record per test attempt (fixtures/target.ts's `_testRecord`), the releases read as the
+ * run began and the deploy spec's `deploy: release after` annotation (reporters/verdict-hook.ts).
+ *
+ * The file is written by the run's global teardown (verdict-hook.ts), so it exists whatever
+ * reporter a person picks (`--reporter=line` replaces the configured reporters). This reporter,
+ * when configured, only adds each target's release to the Allure environment, which
+ * allure-playwright writes as it ends (it is listed before this one).
  */
-import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type {
-  FullConfig,
-  FullResult,
-  Reporter,
-  Suite,
-  TestCase,
-  TestResult,
-} from '@playwright/test/reporter';
-import { firstLine, releaseFrom, runAction } from '../helpers/actions.ts';
-import { ROOT, settings, type TargetSettings } from '../helpers/config/index.ts';
-import { connectSsh } from '../helpers/ssh.ts';
+import type { Reporter } from '@playwright/test/reporter';
+import { ROOT } from '../helpers/config/paths.ts';
+import type { TargetSettings } from '../helpers/config/index.ts';
+import type { TestRecord } from '../helpers/run-facts.ts';
 
-interface TargetVerdict {
+/** A target in the verdict. */
+export interface TargetVerdict {
   name: string;
   url: string;
   readOnly: boolean;
@@ -25,32 +26,100 @@ interface TargetVerdict {
   releaseError?: string;
 }
 
-async function readRelease(
-  target: TargetSettings,
-): Promise<Pick<TargetVerdict, 'release' | 'releaseError'>> {
-  if (!target.releaseProbe) return { release: null, releaseError: 'no release probe configured' };
-  const ssh = target.ssh;
-  let connection: ReturnType<typeof connectSsh> | undefined;
-  try {
-    const result = await runAction(target.releaseProbe, {
-      ssh: ssh ? () => (connection ??= connectSsh(ssh)) : undefined,
-    });
-    const read = releaseFrom(result);
-    return 'release' in read
-      ? read
-      : { release: null, releaseError: `probe ${firstLine(read.problem)}` };
-  } catch (error) {
-    return { release: null, releaseError: firstLine(error) };
-  } finally {
-    if (connection) (await connection.catch(() => undefined))?.dispose();
+/** The verdict file's shape. */
+export interface Verdict {
+  runId: string;
+  status: 'passed' | 'failed';
+  startedAt: string;
+  durationMs: number;
+  targets: TargetVerdict[];
+  counts: {
+    total: number;
+    passed: number;
+    failed: number;
+    flaky: number;
+    skipped: number;
+    refused: number;
+  };
+  refused: { test: string; project: string; reason: string }[];
+  failed: { test: string; project: string; error: string }[];
+  /** Told apart from product failures: tests whose requests were retried. */
+  infrastructureRetries: { test: string; project: string; retries: string[] }[];
+}
+
+/** A release as read at the start of the run: the release, or why there is none. */
+export type ReleaseRead = Pick<TargetVerdict, 'release' | 'releaseError'>;
+
+/** The verdict of a run from what it recorded. Pure: no file, no connection. */
+export function aggregateVerdict(run: {
+  runId: string;
+  startedAt: Date;
+  endedAt: Date;
+  targets: TargetSettings[];
+  releasesAtStart: ReadonlyMap<string, ReleaseRead>;
+  records: TestRecord[];
+}): Verdict {
+  // The attempts of each test, in order: the last one is its outcome.
+  const attempts = new Map<string, TestRecord[]>();
+  for (const record of [...run.records].sort((a, b) => a.retry - b.retry)) {
+    attempts.set(record.id, [...(attempts.get(record.id) ?? []), record]);
   }
+  const counts = { total: attempts.size, passed: 0, failed: 0, flaky: 0, skipped: 0, refused: 0 };
+  const refused: Verdict['refused'] = [];
+  const failed: Verdict['failed'] = [];
+  const infrastructureRetries: Verdict['infrastructureRetries'] = [];
+  const releasesAfter = new Map<string, string>();
+  for (const tries of attempts.values()) {
+    const last = tries[tries.length - 1]!;
+    const { title: test, project } = last;
+    const retries = tries.flatMap((t) =>
+      t.annotations
+        .filter((a) => a.type === 'infrastructure retry')
+        .map((a) => a.description ?? ''),
+    );
+    if (retries.length) infrastructureRetries.push({ test, project, retries });
+    const after = last.annotations.findLast((a) => a.type === 'deploy: release after');
+    if (after?.description) releasesAfter.set(project, after.description);
+    const refusal = last.annotations.find((a) => a.type === 'refused');
+    if (refusal) {
+      counts.refused++;
+      refused.push({ test, project, reason: refusal.description ?? '' });
+    } else if (last.status === 'skipped') counts.skipped++;
+    else if (last.status === last.expectedStatus) {
+      if (tries.some((t) => t.status !== t.expectedStatus)) counts.flaky++;
+      else counts.passed++;
+    } else {
+      counts.failed++;
+      failed.push({ test, project, error: last.error });
+    }
+  }
+  return {
+    runId: run.runId,
+    status: counts.failed ? 'failed' : 'passed',
+    startedAt: run.startedAt.toISOString(),
+    durationMs: run.endedAt.getTime() - run.startedAt.getTime(),
+    targets: run.targets.map((target) => {
+      // The release live at the end: the one a deploy spec saw go live, else the one at the start.
+      const after = releasesAfter.get(target.name);
+      const start = run.releasesAtStart.get(target.name) ?? {
+        release: null,
+        releaseError: 'not read',
+      };
+      return {
+        name: target.name,
+        url: target.url,
+        readOnly: target.readOnly,
+        ...(after ? { release: after } : start),
+      };
+    }),
+    counts,
+    refused,
+    failed,
+    infrastructureRetries,
+  };
 }
 
 export default class VerdictReporter implements Reporter {
-  private readonly started = new Date();
-  private readonly outcomes = new Map<string, { test: TestCase; result: TestResult }>();
-  private suite: Suite | undefined;
-
   constructor(
     private readonly options: {
       outputFile?: string;
@@ -59,98 +128,17 @@ export default class VerdictReporter implements Reporter {
     } = {},
   ) {}
 
-  /** Releases read as the run begins: the built-in site is already gone when it ends. */
-  private releasesAtStart:
-    Promise<Map<string, Awaited<ReturnType<typeof readRelease>>>> | undefined;
-
-  onBegin(_config: FullConfig, suite: Suite): void {
-    this.suite = suite;
-    this.releasesAtStart = Promise.all(
-      settings.chosen.map(
-        async (name) => [name, await readRelease(settings.targets[name]!)] as const,
-      ),
-    ).then((entries) => new Map(entries));
-  }
-
-  onTestEnd(test: TestCase, result: TestResult): void {
-    this.outcomes.set(test.id, { test, result });
-  }
-
-  async onEnd(result: FullResult): Promise<void> {
-    const tests = this.suite?.allTests() ?? [];
-    const counts = { total: tests.length, passed: 0, failed: 0, flaky: 0, skipped: 0, refused: 0 };
-    const refused: { test: string; project: string; reason: string }[] = [];
-    const failed: { test: string; project: string; error: string }[] = [];
-    // Told apart from product failures: tests that passed only because a request was retried.
-    const infrastructureRetries: { test: string; project: string; retries: string[] }[] = [];
-    for (const test of tests) {
-      const project = test.parent.project()?.name ?? '';
-      const title = test.titlePath().slice(2).join(' › ');
-      const outcome = test.outcome();
-      const refusal = test.annotations.find((a) => a.type === 'refused');
-      const retried = (this.outcomes.get(test.id)?.result.annotations ?? test.annotations)
-        .filter((a) => a.type === 'infrastructure retry')
-        .map((a) => a.description ?? '');
-      if (retried.length) infrastructureRetries.push({ test: title, project, retries: retried });
-      if (refusal) {
-        counts.refused++;
-        refused.push({ test: title, project, reason: refusal.description ?? '' });
-      } else if (outcome === 'skipped') counts.skipped++;
-      else if (outcome === 'flaky') counts.flaky++;
-      else if (outcome === 'expected') counts.passed++;
-      else {
-        counts.failed++;
-        const last = this.outcomes.get(test.id)?.result;
-        failed.push({
-          test: title,
-          project,
-          error: (last?.error?.message ?? '').split('\n')[0] ?? '',
-        });
-      }
-    }
-    const targets: TargetVerdict[] = [];
-    const atStart = await this.releasesAtStart;
-    for (const name of settings.chosen) {
-      const target = settings.targets[name]!;
-      // The release live now (a deploy spec may have changed it), else the one read at the start.
-      const now = await readRelease(target);
-      const start = atStart?.get(name);
-      targets.push({
-        name,
-        url: target.url,
-        readOnly: target.readOnly,
-        ...(now.release === null && start?.release ? start : now),
-      });
-    }
-    const verdict = {
-      runId: settings.suite.runId,
-      status: result.status,
-      startedAt: this.started.toISOString(),
-      durationMs: Math.round(result.duration),
-      targets,
-      counts,
-      refused,
-      failed,
-      infrastructureRetries,
-    };
-    this.addReleasesToAllure(targets);
-    const file = path.resolve(ROOT, this.options.outputFile ?? 'reports/verdict.json');
-    mkdirSync(path.dirname(file), { recursive: true });
-    writeFileSync(file, `${JSON.stringify(verdict, null, 2)}\n`);
-  }
-
-  /**
-   * allure-playwright writes its environment before the run's release is known (listed before this
-   * reporter, it ends first): add each target's release to it.
-   */
-  private addReleasesToAllure(targets: TargetVerdict[]): void {
+  onEnd(): void {
+    // The global teardown (verdict-hook.ts) has written the verdict by now.
     if (!this.options.allureResultsDir) return;
-    const file = path.resolve(ROOT, this.options.allureResultsDir, 'environment.properties');
-    if (!existsSync(file)) return;
+    const verdictFile = path.resolve(ROOT, this.options.outputFile ?? 'reports/verdict.json');
+    const env = path.resolve(ROOT, this.options.allureResultsDir, 'environment.properties');
+    if (!existsSync(verdictFile) || !existsSync(env)) return;
+    const { targets } = JSON.parse(readFileSync(verdictFile, 'utf8')) as Verdict;
     const lines = targets.map(
       (t) => `release.${t.name}=${t.release ?? `unknown (${t.releaseError ?? ''})`}`,
     );
-    appendFileSync(file, `\n${lines.join('\n')}\n`);
+    appendFileSync(env, `\n${lines.join('\n')}\n`);
   }
 
   printsToStdio(): boolean {

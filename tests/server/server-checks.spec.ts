@@ -77,23 +77,11 @@ function report(check: ServerCheck, target: string, result: CommandResult, found
 }
 
 test.describe('Server', { tag: '@server' }, () => {
-  test.beforeEach(({ target }) => {
-    const variable = target.name.toUpperCase();
-    test.skip(!target.ssh, `not applicable: ${target.name} has no ${variable}_SSH`);
-    test.skip(
-      !target.serverChecks,
-      `not applicable: ${target.name} has no ${variable}_SERVER_CHECKS`,
-    );
-  });
-
+  // Not applicable (skipped with the reason) without <TARGET>_SSH, <TARGET>_SERVER_CHECKS, or a
+  // check of this test's name on this target: the serverCheck fixture owns that rule.
   for (const title of titles) {
-    test(title, async ({ target, server }) => {
-      const check = target.serverChecks?.find((c) => c.name === title);
-      test.skip(
-        !check || !server,
-        `not applicable: ${target.name}'s ${target.name.toUpperCase()}_SERVER_CHECKS has no check named "${title}"`,
-      );
-      const result = await server!.run(check!.command);
+    test(title, async ({ target, server, serverCheck: check }) => {
+      const result = await server.run(check.command);
       await test.info().attach('output', {
         body: [
           `$ ${result.command}`,
@@ -103,8 +91,8 @@ test.describe('Server', { tag: '@server' }, () => {
         ].join('\n'),
         contentType: 'text/plain',
       });
-      const found = problems(check!, result);
-      expect(found, report(check!, target.name, result, found)).toEqual([]);
+      const found = problems(check, result);
+      expect(found, report(check, target.name, result, found)).toEqual([]);
     });
   }
 });

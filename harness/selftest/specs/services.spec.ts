@@ -1,0 +1,12 @@
+import { expect, test } from '../../../fixtures/index.ts';
+
+// Two tests of one worker that need the same service (the deployer: its release probe). When the
+// service is broken, the first fails with its one line, the second at once with the same line,
+// without the probe being run again (selftest/services.test.ts counts its runs).
+test.describe('Two tests that need the deployer', () => {
+  for (const name of ['first', 'second']) {
+    test(`the ${name} reads the release`, async ({ deployer }) => {
+      expect(await deployer.release()).not.toBe('');
+    });
+  }
+});

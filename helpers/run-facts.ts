@@ -1,0 +1,56 @@
+/**
+ * The run's facts folder (`reports/.run/<runId>/`): what workers and global setup record while the
+ * suite runs (one record per test, the releases read at the start, a service's failure line), for
+ * the verdict to aggregate at the end (reporters/verdict.ts). Workers share it through the run id.
+ */
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { ROOT } from './config/paths.ts';
+
+/** The facts folder of run `runId` (made on first use). */
+export function runFactsDir(runId: string): string {
+  const dir = path.join(ROOT, 'reports', '.run', runId);
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+/** Writes `value` as JSON to `name` in the run's facts folder. */
+export function writeFact(runId: string, name: string, value: unknown): void {
+  writeFileSync(path.join(runFactsDir(runId), name), `${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** Reads fact `name` of the run, or undefined when nobody recorded it. */
+export function readFact<T>(runId: string, name: string): T | undefined {
+  try {
+    return JSON.parse(readFileSync(path.join(runFactsDir(runId), name), 'utf8')) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+/** One test attempt, as the `_testRecord` fixture records it. */
+export interface TestRecord {
+  id: string;
+  project: string;
+  /** The title path below the project: `file › describe › test`. */
+  title: string;
+  retry: number;
+  status: 'passed' | 'failed' | 'timedOut' | 'skipped' | 'interrupted';
+  expectedStatus: TestRecord['status'];
+  /** The first line of the first error ('' when none). */
+  error: string;
+  annotations: { type: string; description?: string }[];
+}
+
+/** Every test attempt the run's workers recorded. */
+export function readTestRecords(runId: string): TestRecord[] {
+  const dir = runFactsDir(runId);
+  return readdirSync(dir)
+    .filter((name) => name.startsWith('test-'))
+    .map((name) => JSON.parse(readFileSync(path.join(dir, name), 'utf8')) as TestRecord);
+}
+
+/** Removes the run's facts folder, once the verdict has been written. */
+export function removeRunFacts(runId: string): void {
+  rmSync(runFactsDir(runId), { recursive: true, force: true });
+}
