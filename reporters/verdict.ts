@@ -14,7 +14,7 @@ import type {
   TestResult,
 } from '@playwright/test/reporter';
 import { firstLine, releaseFrom, runAction } from '../helpers/actions.ts';
-import { ROOT, settings, type TargetSettings } from '../helpers/config/index.ts';
+import { currentSettings, ROOT, type TargetSettings } from '../helpers/config/index.ts';
 import { connectSsh } from '../helpers/ssh.ts';
 
 interface TargetVerdict {
@@ -66,8 +66,8 @@ export default class VerdictReporter implements Reporter {
   onBegin(_config: FullConfig, suite: Suite): void {
     this.suite = suite;
     this.releasesAtStart = Promise.all(
-      settings.chosen.map(
-        async (name) => [name, await readRelease(settings.targets[name]!)] as const,
+      currentSettings().chosen.map(
+        async (name) => [name, await readRelease(currentSettings().targets[name]!)] as const,
       ),
     ).then((entries) => new Map(entries));
   }
@@ -110,8 +110,8 @@ export default class VerdictReporter implements Reporter {
     }
     const targets: TargetVerdict[] = [];
     const atStart = await this.releasesAtStart;
-    for (const name of settings.chosen) {
-      const target = settings.targets[name]!;
+    for (const name of currentSettings().chosen) {
+      const target = currentSettings().targets[name]!;
       // The release live now (a deploy spec may have changed it), else the one read at the start.
       const now = await readRelease(target);
       const start = atStart?.get(name);
@@ -123,7 +123,7 @@ export default class VerdictReporter implements Reporter {
       });
     }
     const verdict = {
-      runId: settings.suite.runId,
+      runId: currentSettings().suite.runId,
       status: result.status,
       startedAt: this.started.toISOString(),
       durationMs: Math.round(result.duration),
