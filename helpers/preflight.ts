@@ -10,7 +10,6 @@ import https from 'node:https';
 import net from 'node:net';
 import tls from 'node:tls';
 import { HEADINGS } from '../pages/contract.ts';
-import { firstLine } from './actions.ts';
 import type { TargetSettings } from './config/index.ts';
 
 const STEP_TIMEOUT_MS = 3_000;
@@ -18,6 +17,11 @@ const STEP_TIMEOUT_MS = 3_000;
 const MAX_REDIRECTS = 5;
 /** Enough of the home page to find its heading. */
 const MAX_BODY_BYTES = 1_000_000;
+
+/** An error's first line (node-ssh stays unloaded: preflight runs on every start). */
+function firstLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
+}
 
 function reason(error: unknown): string {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;

@@ -22,6 +22,14 @@ export interface Fault {
   args: string[];
   /** A command (argv) that breaks the target before the run; the server is restored after. */
   apply?: string[];
+  /**
+   * `preflight`: the check that catches this fault is preflight (global setup), which stops the
+   * run with one line and exit 2 before any test: the runner counts that as caught, by the
+   * `preflight` row of the matrix, when the line matches {@link Fault.expectedLine}.
+   */
+  caughtBy?: 'preflight';
+  /** With `caughtBy`: the line preflight must print (the text after `superlists-live-tests: `). */
+  expectedLine?: RegExp;
 }
 
 /** Faults only an https target can show. */
