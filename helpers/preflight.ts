@@ -139,7 +139,7 @@ export async function preflight(target: TargetSettings): Promise<string | undefi
       return `${where}: GET ${hop(current, url.origin)} failed: ${reason((error as { cause?: unknown }).cause ?? error)}`;
     }
     const { status } = answer;
-    const at = hops.length > 1 ? `/ (after ${path()})` : '/';
+    const at = path(); // '/', or every hop when it was redirected
     if (status >= 300 && status < 400 && answer.location) {
       const next = new URL(answer.location, current);
       if (hops.some((seen) => seen.href === next.href)) {
