@@ -391,7 +391,7 @@ function serverChecks(name: string, site: TargetName, io: ConfigIo) {
  * `atLeast` a number). Declared in the JSON file named by `<TARGET>_SERVER_CHECKS`; `{site}` in a
  * command is replaced by the target's name.
  */
-export type ServerCheck = Exclude<z.output<ReturnType<typeof serverChecks>>, undefined>[number];
+export type ServerCheck = z.output<ReturnType<typeof serverChecks>>[number];
 
 // ------------------------------------------------------------------------------- the targets
 
@@ -409,19 +409,18 @@ const LOCAL_DEFAULTS = {
   mailbox: 'node --import tsx harness/reference-site/src/mailbox.ts',
 } as const;
 
-/** The settings of target `name`, read from its `<NAME>_*` variables (keys without the prefix). */
-function targetSchema(name: TargetName, { io, home, localPort }: TargetContext) {
+/**
+ * The settings of target `name`, read from its `<NAME>_*` variables (keys without the prefix) and
+ * `$ctx`. Built once per name: zod compiles an object schema on its first parse.
+ */
+function targetSchema(name: TargetName) {
   const P = name.toUpperCase();
   const isLocal = name === 'local';
   const isProduction = name === 'production';
   return z
     .object({
-      URL: isLocal
-        ? z
-            .unknown()
-            .optional()
-            .transform(() => `http://127.0.0.1:${localPort}`)
-        : optional(httpUrl(`${P}_URL`)),
+      $ctx: z.custom<TargetContext>(),
+      URL: optional(httpUrl(`${P}_URL`)),
       HTTP_URL: optional(httpUrl(`${P}_HTTP_URL`)),
       REQUIRE_HTTPS: bool(`${P}_REQUIRE_HTTPS`),
       IGNORE_HTTPS_ERRORS: bool(`${P}_IGNORE_HTTPS_ERRORS`),
@@ -434,7 +433,7 @@ function targetSchema(name: TargetName, { io, home, localPort }: TargetContext) 
       DEPLOY: optional(action(`${P}_DEPLOY`)),
       RELEASE_PROBE: optional(action(`${P}_RELEASE_PROBE`)),
       LOGS: optional(z.string()),
-      SERVER_CHECKS: optional(serverChecks(`${P}_SERVER_CHECKS`, name, io)),
+      SERVER_CHECKS: optional(z.string()),
       SECURE_COOKIES: bool(`${P}_SECURE_COOKIES`),
       SESSION_COOKIE: optional(
         z.string().regex(/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/, {
@@ -454,6 +453,8 @@ function targetSchema(name: TargetName, { io, home, localPort }: TargetContext) 
       TEST_EMAIL: optional(testEmail(`${P}_TEST_EMAIL`)),
     })
     .transform((v, ctx) => {
+      const { io, home, localPort } = v.$ctx;
+      if (isLocal) v.URL = `http://127.0.0.1:${localPort}`;
       if (v.URL === undefined) {
         return fail(
           ctx,
@@ -462,6 +463,12 @@ function targetSchema(name: TargetName, { io, home, localPort }: TargetContext) 
       }
       const ssh = sshOf(P, v, io, home, ctx);
       if (ssh === null) return z.NEVER;
+      let checks: ServerCheck[] | undefined;
+      if (v.SERVER_CHECKS !== undefined) {
+        const read = serverChecks(`${P}_SERVER_CHECKS`, name, io).safeParse(v.SERVER_CHECKS);
+        if (!read.success) return fail(ctx, read.error.issues[0]!.message);
+        checks = read.data;
+      }
       const deploy =
         v.DEPLOY ??
         (isLocal ? { kind: 'cmd' as const, command: LOCAL_DEFAULTS.deploy } : undefined);
@@ -518,7 +525,7 @@ function targetSchema(name: TargetName, { io, home, localPort }: TargetContext) 
         /** Log files on the server to attach on failure. */
         logs: list(v.LOGS),
         /** The server checks (`<TARGET>_SERVER_CHECKS`); undefined when the variable is not set. */
-        serverChecks: v.SERVER_CHECKS,
+        serverChecks: checks,
         /** The session and CSRF cookies must be `Secure` (default: where https is required). */
         secureCookies: v.SECURE_COOKIES ?? requireHttps,
         /** The name of the site's session cookie (Django's SESSION_COOKIE_NAME). */
@@ -596,9 +603,11 @@ const BROWSER_CANDIDATES = [
   '/usr/bin/chromium',
 ];
 
-function suiteSchema(io: ConfigIo, chosen: readonly TargetName[]) {
+/** The suite-wide settings, from the variables and `$ctx`. */
+function suiteSchema() {
   return z
     .object({
+      $ctx: z.custom<{ io: ConfigIo; chosen: readonly TargetName[] }>(),
       SUPERLISTS_RUN_ID: optional(z.string()),
       GITHUB_SHA: optional(z.string()),
       SUPERLISTS_COMMIT: optional(z.string()),
@@ -610,11 +619,7 @@ function suiteSchema(io: ConfigIo, chosen: readonly TargetName[]) {
       WORKERS: int('WORKERS', 1),
       RETRIES: int('RETRIES'),
       INFRA_RETRIES: int('INFRA_RETRIES'),
-      BROWSER_PATH: optional(
-        z.string().refine((file) => io.exists(file), {
-          error: (issue) => `BROWSER_PATH=${String(issue.input)}: no such file`,
-        }),
-      ),
+      BROWSER_PATH: optional(z.string()),
       PLAYWRIGHT_BROWSERS_PATH: optional(z.string()),
       HOME: optional(z.string()),
       BROWSER_WS_ENDPOINT: optional(
@@ -636,6 +641,10 @@ function suiteSchema(io: ConfigIo, chosen: readonly TargetName[]) {
       SUPERLISTS_FAULT: optional(z.string()),
     })
     .transform((v, ctx) => {
+      const { io, chosen } = v.$ctx;
+      if (v.BROWSER_PATH !== undefined && !io.exists(v.BROWSER_PATH)) {
+        return fail(ctx, `BROWSER_PATH=${v.BROWSER_PATH}: no such file`);
+      }
       if (!v.SUPERLISTS_RUN_ID) {
         return fail(
           ctx,
@@ -713,6 +722,12 @@ function suiteSchema(io: ConfigIo, chosen: readonly TargetName[]) {
 /** Suite-wide settings. */
 export type SuiteSettings = z.output<ReturnType<typeof suiteSchema>>;
 
+/** Each schema, built on first use and kept: building and compiling one costs milliseconds. */
+const schemas: {
+  suite?: ReturnType<typeof suiteSchema>;
+  targets: Partial<Record<TargetName, ReturnType<typeof targetSchema>>>;
+} = { targets: {} };
+
 // ------------------------------------------------------------------------------ the functions
 
 /** Our lines start with the variable they are about; zod's own wording never does. */
@@ -773,7 +788,7 @@ export interface Settings {
  */
 export function loadSettings(env: Env, argv: readonly string[], io: ConfigIo = nodeIo): Settings {
   const chosen = chosenTargets(env, argv);
-  const suite = parseOrThrow(suiteSchema(io, chosen), env);
+  const suite = parseOrThrow((schemas.suite ??= suiteSchema()), { ...env, $ctx: { io, chosen } });
   const targets: Settings['targets'] = {};
   const secrets: Settings['secrets'] = {};
   for (const name of chosen) {
@@ -783,8 +798,9 @@ export function loadSettings(env: Env, argv: readonly string[], io: ConfigIo = n
         .filter(([key]) => key.startsWith(prefix))
         .map(([key, value]) => [key.slice(prefix.length), value]),
     );
-    const schema = targetSchema(name, { io, home: trimmed(env.HOME), localPort: suite.localPort });
-    const parsed = parseOrThrow(schema, own);
+    if (name === 'local') delete own.URL; // the built-in site's address is its port's
+    const $ctx: TargetContext = { io, home: trimmed(env.HOME), localPort: suite.localPort };
+    const parsed = parseOrThrow((schemas.targets[name] ??= targetSchema(name)), { ...own, $ctx });
     targets[name] = parsed.settings;
     secrets[name] = parsed.secrets;
   }
@@ -835,9 +851,10 @@ export function secretsOf(name: TargetName): TargetSecrets {
  * target needs a project): read-only, no services, an address that resolves nowhere.
  */
 export function unconfiguredTarget(name: TargetName): TargetSettings {
-  const { settings } = parseOrThrow(
-    targetSchema('production', { io: nodeIo, home: undefined, localPort: 0 }),
-    { URL: 'http://unconfigured.invalid', REQUIRE_HTTPS: 'false' },
-  );
+  const { settings } = parseOrThrow((schemas.targets.production ??= targetSchema('production')), {
+    URL: 'http://unconfigured.invalid',
+    REQUIRE_HTTPS: 'false',
+    $ctx: { io: nodeIo, home: undefined, localPort: 0 },
+  });
   return { ...settings, name, stage3: false, serverChecks: undefined };
 }
