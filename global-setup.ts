@@ -1,18 +1,17 @@
-import { settings } from './helpers/config/index.ts';
-import { preflight, preflightServices } from './helpers/preflight.ts';
+import { currentSettings } from './helpers/config/index.ts';
+import { preflight } from './helpers/preflight.ts';
 
 /**
- * Runs once before any test: the preflight of every chosen remote target (the built-in site is
- * checked by Playwright's webServer). A target that is down stops the run with one line.
+ * Runs once before any test, after Playwright's webServer is up: the preflight of every chosen
+ * target, the built-in site included. A site that is down or broken on `/` stops the run with one
+ * line. The services (database, SSH, deploy) are checked by the fixtures that use them.
  */
 export default async function globalSetup(): Promise<void> {
-  if (!settings.suite.preflight) return;
-  const remote = settings.chosen
-    .filter((name) => name !== 'local')
-    .map((name) => settings.targets[name]!);
-  // The site first: when it is down, that is the one line worth reading.
-  const sites = (await Promise.all(remote.map(preflight))).filter(Boolean);
-  const problems = sites.length ? sites : (await Promise.all(remote.map(preflightServices))).flat();
+  const { suite, chosen, targets } = currentSettings();
+  if (!suite.preflight) return;
+  const problems = (await Promise.all(chosen.map((name) => preflight(targets[name]!)))).filter(
+    Boolean,
+  );
   if (problems.length) {
     for (const problem of problems) console.error(`superlists-live-tests: ${problem}`);
     process.exit(2);

@@ -1,24 +1,10 @@
 import { defineConfig, type ReporterDescription } from '@playwright/test';
-import { settings, TARGET_NAMES, type TargetSettings } from './helpers/config/index.ts';
+import { TARGET_NAMES, unconfiguredTarget } from './helpers/config/index.ts';
+import { configureRun } from './helpers/config/entry.ts';
 import type { SuiteOptions } from './fixtures/target.ts';
 
-const { suite, targets, chosen } = settings;
-
-/** Unchosen targets still need a project entry (workers look projects up by name). */
-function placeholder(name: TargetSettings['name']): TargetSettings {
-  return {
-    name,
-    url: 'http://unconfigured.invalid',
-    requireHttps: false,
-    ignoreHttpsErrors: false,
-    secureCookies: false,
-    sessionCookie: 'sessionid',
-    readOnly: true,
-    allowDeploy: false,
-    hasDatabase: false,
-    logs: [],
-  };
-}
+// The run's one side-effecting step: env file, free port, commit, run id; exits 2 on a bad value.
+const { suite, targets, chosen } = configureRun();
 
 const runName = chosen.join('+');
 const verdict: ReporterDescription = [
@@ -82,7 +68,7 @@ export default defineConfig<SuiteOptions>({
     connectOptions: suite.browserWsEndpoint ? { wsEndpoint: suite.browserWsEndpoint } : undefined,
   },
   projects: TARGET_NAMES.map((name) => {
-    const target = targets[name] ?? placeholder(name);
+    const target = targets[name] ?? unconfiguredTarget(name);
     return {
       name,
       default: name === 'local',

@@ -9,11 +9,8 @@ import { ROOT } from './config/paths.ts';
 import { withRetries } from './retry.ts';
 import { runRemote, type CommandResult } from './ssh.ts';
 
-/** Runs `command` in a local shell from the repository root. */
-export function runLocal(
-  command: string,
-  env: NodeJS.ProcessEnv = process.env,
-): Promise<CommandResult> {
+/** Runs `command` in a local shell from the repository root (env: this process's by default). */
+export function runLocal(command: string, env?: NodeJS.ProcessEnv): Promise<CommandResult> {
   return new Promise((resolve) => {
     const child = spawn(command, {
       shell: true,

@@ -1,20 +1,27 @@
 /**
- * Preflight: before any test, is the chosen target there at all? DNS, TCP, TLS and HTTP on `/`,
- * each bounded, so a target that is down stops the run within seconds with one line instead of
- * one timeout per test. Then the services the chosen tests will use: the database and the deploy
- * for the deploy spec, SSH for it and for the server checks, each read-only.
+ * Preflight: before any test, is the chosen target there at all, and is `/` its home page? DNS,
+ * TCP, TLS, then GET / following redirects (bounded), each step bounded, so a target that is down
+ * or broken in front of the app (nginx dropping the Host header, ALLOWED_HOSTS wrong, an https
+ * redirect loop) stops the run within seconds with one line instead of one timeout per test.
  */
 import { lookup } from 'node:dns/promises';
+import http from 'node:http';
+import https from 'node:https';
 import net from 'node:net';
 import tls from 'node:tls';
-import type { NodeSSH } from 'node-ssh';
-import { firstLine, releaseFrom, runAction, runLocal } from './actions.ts';
-import { secretsOf, type Action, type TargetSettings } from './config/index.ts';
-import { refusalFor } from './safety.ts';
-import { isSelected } from './selection.ts';
-import { connectSsh, runRemote } from './ssh.ts';
+import { HEADINGS } from '../pages/contract.ts';
+import type { TargetSettings } from './config/index.ts';
 
 const STEP_TIMEOUT_MS = 3_000;
+/** Redirects followed from `/` before preflight calls it a loop it cannot see the end of. */
+const MAX_REDIRECTS = 5;
+/** Enough of the home page to find its heading. */
+const MAX_BODY_BYTES = 1_000_000;
+
+/** An error's first line (node-ssh stays unloaded: preflight runs on every start). */
+function firstLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
+}
 
 function reason(error: unknown): string {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
@@ -51,6 +58,51 @@ function connect(host: string, port: number, secure: boolean, servername: string
   });
 }
 
+interface Answer {
+  status: number;
+  location?: string;
+  /** The start of the body, read only for a 2xx answer. */
+  body: string;
+}
+
+/** One GET, no redirect followed; certificate checks skipped only when the target says so. */
+function get(url: URL, ignoreHttpsErrors: boolean): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const client = url.protocol === 'https:' ? https : http;
+    const request = client.get(
+      url,
+      {
+        rejectUnauthorized: !ignoreHttpsErrors,
+        headers: { accept: 'text/html' },
+        signal: AbortSignal.timeout(STEP_TIMEOUT_MS * 2),
+      },
+      (response) => {
+        const status = response.statusCode ?? 0;
+        const location = response.headers.location;
+        if (status < 200 || status >= 300) {
+          response.resume();
+          resolve({ status, location, body: '' });
+          return;
+        }
+        let body = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => {
+          body += chunk;
+          if (body.length > MAX_BODY_BYTES) response.destroy();
+        });
+        response.on('close', () => resolve({ status, location, body }));
+        response.on('error', reject);
+      },
+    );
+    request.on('error', reject);
+  });
+}
+
+/** A hop as the line shows it: its path when it stays on the target's origin. */
+function hop(url: URL, origin: string): string {
+  return url.origin === origin ? url.pathname + url.search : url.href;
+}
+
 /** Checks `target` step by step; returns undefined when it answers, else one line saying what failed. */
 export async function preflight(target: TargetSettings): Promise<string | undefined> {
   const url = new URL(target.url);
@@ -76,138 +128,37 @@ export async function preflight(target: TargetSettings): Promise<string | undefi
       return `${where}: TLS failed: ${reason(error)} (for a self-signed certificate set ${target.name.toUpperCase()}_IGNORE_HTTPS_ERRORS=true)`;
     }
   }
-  try {
-    const response = await fetch(`${target.url}/`, {
-      redirect: 'manual',
-      signal: AbortSignal.timeout(STEP_TIMEOUT_MS * 2),
-    });
-    if (response.status >= 500) return `${where} is up but / answers ${response.status}`;
-  } catch (error) {
-    // Node's fetch cannot skip certificate checks; the TLS step above already spoke for https.
-    if (!(secure && target.ignoreHttpsErrors)) {
-      return `${where}: GET / failed: ${reason((error as { cause?: unknown }).cause ?? error)}`;
+  const hops: URL[] = [new URL(`${target.url}/`)];
+  const path = () => hops.map((h) => hop(h, url.origin)).join(' -> ');
+  for (;;) {
+    const current = hops.at(-1)!;
+    let answer: Answer;
+    try {
+      answer = await get(current, target.ignoreHttpsErrors);
+    } catch (error) {
+      return `${where}: GET ${hop(current, url.origin)} failed: ${reason((error as { cause?: unknown }).cause ?? error)}`;
     }
-  }
-  return undefined;
-}
-
-/** The tests that use a target's services, as preflight knows them (file, title with tags). */
-const DEPLOY_SPEC = ['tests/deploy/redeploy.spec.ts', 'Deploying @deploy @writes'] as const;
-const SERVER_CHECKS = ['tests/server/server-checks.spec.ts', 'Server @server'] as const;
-
-/** What the chosen tests will use on `target`. */
-export function servicesNeeded(
-  target: TargetSettings,
-  argv: readonly string[] = process.argv,
-): { deploy: boolean; database: boolean; ssh: boolean } {
-  const deploy =
-    Boolean(target.deploy && target.releaseProbe) &&
-    refusalFor(target, ['@deploy', '@writes']) === undefined &&
-    isSelected(...DEPLOY_SPEC, argv);
-  const serverChecks =
-    Boolean(target.ssh && target.serverChecks?.length) && isSelected(...SERVER_CHECKS, argv);
-  const sshActions = [target.deploy, target.releaseProbe].some((a) => a?.kind === 'ssh');
-  return {
-    deploy,
-    database: deploy && target.hasDatabase,
-    ssh: Boolean(target.ssh) && (serverChecks || (deploy && sshActions)),
-  };
-}
-
-const PG_REASONS: Record<string, string> = {
-  '28P01': 'password authentication failed (check the password)',
-  '28000': 'the server refuses this user (check the user name and pg_hba.conf)',
-  '3D000': 'no such database (check the database name)',
-};
-
-async function checkDatabase(target: TargetSettings): Promise<string | undefined> {
-  const variable = `${target.name.toUpperCase()}_DATABASE_URL`;
-  const { default: pg } = await import('pg'); // only when a database is checked
-  const client = new pg.Client({
-    connectionString: secretsOf(target.name).databaseUrl,
-    connectionTimeoutMillis: STEP_TIMEOUT_MS,
-  });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-    const { rows } = await client.query<{ found: string | null }>(
-      "SELECT to_regclass('lists_item')::text AS found",
-    );
-    if (!rows[0]?.found) {
-      return `${target.name} database (${variable}): it has no lists_item table: is it the site's database, migrated?`;
+    const { status } = answer;
+    const at = path(); // '/', or every hop when it was redirected
+    if (status >= 300 && status < 400 && answer.location) {
+      const next = new URL(answer.location, current);
+      if (hops.some((seen) => seen.href === next.href)) {
+        hops.push(next);
+        return `${where}: / redirects in a loop: ${path()} (behind a proxy? it must pass the scheme on: X-Forwarded-Proto and SECURE_PROXY_SSL_HEADER)`;
+      }
+      hops.push(next);
+      if (hops.length > MAX_REDIRECTS + 1) {
+        return `${where}: / redirects more than ${MAX_REDIRECTS} times: ${path()}`;
+      }
+      continue;
+    }
+    if (status >= 500) return `${where} is up but ${at} answers ${status}`;
+    if (status >= 400) {
+      return `${where}: ${at} answers ${status}: is nginx forwarding the Host header / is ALLOWED_HOSTS right?`;
+    }
+    if (status < 200 || status >= 300 || !answer.body.includes(HEADINGS.home)) {
+      return `${where}: ${at} answers ${status} but is not the site's home page (no "${HEADINGS.home}" on it)`;
     }
     return undefined;
-  } catch (error) {
-    const code = (error as { code?: string }).code ?? '';
-    const why = PG_REASONS[code] ?? reason(error);
-    // Never the URL: it holds the password.
-    return `${target.name} database (${variable}): ${why}`;
-  } finally {
-    await client.end().catch(() => undefined);
   }
-}
-
-/** The program an action's command starts (its first word), for a "command not found" check. */
-function programOf(action: Action): string | undefined {
-  if (action.kind === 'http') return undefined;
-  const first = action.command.trim().split(/\s+/)[0] ?? '';
-  return /^[\w./-]+$/.test(first) ? first : undefined; // skip shell syntax we cannot judge
-}
-
-async function checkDeploy(
-  target: TargetSettings,
-  ssh: (() => Promise<NodeSSH>) | undefined,
-): Promise<string | undefined> {
-  const variable = target.name.toUpperCase();
-  const deploy = target.deploy!;
-  const program = programOf(deploy);
-  if (program) {
-    const probe = `command -v '${program}' >/dev/null 2>&1`;
-    const found =
-      deploy.kind === 'ssh' ? await runRemote(await ssh!(), probe) : await runLocal(probe);
-    if (found.code !== 0) {
-      const where = deploy.kind === 'ssh' ? ` on ${target.ssh!.user}@${target.ssh!.host}` : '';
-      return `${variable}_DEPLOY: command not found${where}: ${program}`;
-    }
-  }
-  const probe = await runAction(target.releaseProbe!, { ssh });
-  const read = releaseFrom(probe);
-  if ('release' in read) return undefined;
-  const hint =
-    read.problem === 'printed nothing'
-      ? ': it must print the live release (a commit, a tag, a build id)'
-      : '';
-  return `${variable}_RELEASE_PROBE (${probe.command}) ${firstLine(read.problem)}${hint}`;
-}
-
-/**
- * Checks, read-only, the services the chosen tests will use on `target` (see
- * {@link servicesNeeded}); returns one line per problem.
- */
-export async function preflightServices(target: TargetSettings): Promise<string[]> {
-  const needed = servicesNeeded(target);
-  let connection: Promise<NodeSSH> | undefined;
-  const ssh = target.ssh && (() => (connection ??= connectSsh(target.ssh!)));
-  const problems: (string | undefined)[] = [];
-  try {
-    if (needed.ssh) {
-      try {
-        await ssh!();
-      } catch (error) {
-        return [firstLine(error)];
-      }
-    }
-    // Anything unforeseen still ends as one line, never a stack trace.
-    const oneLine = (what: string) => (error: unknown) =>
-      `${target.name} ${what}: ${firstLine(error)}`;
-    problems.push(
-      ...(await Promise.all([
-        needed.database ? checkDatabase(target).catch(oneLine('database check')) : undefined,
-        needed.deploy ? checkDeploy(target, ssh).catch(oneLine('deploy check')) : undefined,
-      ])),
-    );
-  } finally {
-    if (connection) (await connection.catch(() => undefined))?.dispose();
-  }
-  return problems.filter((p): p is string => Boolean(p));
 }

@@ -8,7 +8,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { firstLine, releaseFrom, runAction } from '../helpers/actions.ts';
-import { ROOT, settings, type TargetSettings } from '../helpers/config/index.ts';
+import { currentSettings, ROOT, type TargetSettings } from '../helpers/config/index.ts';
 import { readTestRecords, removeRunFacts } from '../helpers/run-facts.ts';
 import { connectSsh } from '../helpers/ssh.ts';
 import { aggregateVerdict, type ReleaseRead } from './verdict.ts';
@@ -35,6 +35,7 @@ async function readRelease(target: TargetSettings): Promise<ReleaseRead> {
 /** Global setup: starts the release reads (not awaited: no test waits for them); returns the teardown. */
 export default function verdictHook(): () => Promise<void> {
   const startedAt = new Date();
+  const settings = currentSettings();
   const targets = settings.chosen.map((name) => settings.targets[name]!);
   const releases = Promise.all(
     targets.map(async (target) => [target.name, await readRelease(target)] as const),

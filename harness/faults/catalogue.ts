@@ -22,9 +22,13 @@ export interface Fault {
   args: string[];
   /** A command (argv) that breaks the target before the run; the server is restored after. */
   apply?: string[];
-  /** `preflight`: the run stops before any test, with one line matching `expectedLine`. */
+  /**
+   * `preflight`: the check that catches this fault is preflight (global setup), which stops the
+   * run with one line and exit 2 before any test: the runner counts that as caught, by the
+   * `preflight` row of the matrix, when the line matches {@link Fault.expectedLine}.
+   */
   caughtBy?: 'preflight';
-  /** The line preflight must print for the fault (with `caughtBy: 'preflight'`). */
+  /** With `caughtBy`: the line preflight must print (the text after `superlists-live-tests: `). */
   expectedLine?: RegExp;
 }
 

@@ -9,10 +9,13 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { CATALOGUE, type Fault } from './catalogue.ts';
 import { ROOT } from '../../helpers/config/paths.ts';
 
 const OUT = path.join(ROOT, 'reports', 'faults');
+/** The matrix row of the checks preflight makes before any test (global setup). */
+export const PREFLIGHT = 'preflight (global setup)';
 
 interface Outcome {
   /** `file › title` of each test, with its status: passed, failed, skipped. */
@@ -66,9 +69,31 @@ function collect(suite: JsonSuite, into: Outcome['tests'], prefix: string[] = []
 }
 
 /** What one run is: a fault, or the healthy baseline of a target and set of arguments. */
-type Run = Pick<Fault, 'name' | 'target' | 'args' | 'env'>;
+type Run = Pick<Fault, 'name' | 'target' | 'args' | 'env' | 'caughtBy' | 'expectedLine'>;
+
+/**
+ * Whether a run that stopped before any test was preflight catching `fault`: exit 2 and, among
+ * its stderr, preflight's one line matching the fault's expected line. Returns that line.
+ */
+export function caughtByPreflight(
+  fault: Pick<Fault, 'caughtBy' | 'expectedLine'>,
+  exitCode: number,
+  stderr: string,
+): string | undefined {
+  if (fault.caughtBy !== 'preflight' || exitCode !== 2) return undefined;
+  const lines = stderr.split('\n').filter((line) => line.startsWith('superlists-live-tests: '));
+  const line = lines.find((l) => !fault.expectedLine || fault.expectedLine.test(l));
+  return lines.length === 1 ? line : undefined;
+}
 
 function run(command: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  return runCapturing(command, env).then(({ code }) => code);
+}
+
+function runCapturing(
+  command: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ code: number; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(command[0]!, command.slice(1), {
       cwd: ROOT,
@@ -79,7 +104,7 @@ function run(command: string[], env: NodeJS.ProcessEnv = process.env): Promise<n
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('close', (code) => {
       if (code !== 0 && code !== 1) process.stderr.write(stderr);
-      resolve(code ?? 1);
+      resolve({ code: code ?? 1, stderr });
     });
   });
 }
@@ -87,16 +112,24 @@ function run(command: string[], env: NodeJS.ProcessEnv = process.env): Promise<n
 async function runSuite(target: Run): Promise<Outcome> {
   const report = path.join(OUT, `${target.name}.json`);
   const started = Date.now();
-  const exitCode = await run(['npx', 'playwright', 'test', ...target.args, '--reporter=json'], {
-    ...process.env,
-    ...(target.target === 'server' ? { ENV_FILE: '.env.server' } : {}),
-    ...target.env,
-    PLAYWRIGHT_JSON_OUTPUT_FILE: report,
-    // The catalogue proves detection, not patience: the targets here answer in milliseconds,
-    // so a short wait fails fast on the fault without flaking the healthy run.
-    RETRIES: '0',
-    EXPECT_TIMEOUT_MS: process.env.EXPECT_TIMEOUT_MS ?? '2000',
-  });
+  const { code: exitCode, stderr } = await runCapturing(
+    ['npx', 'playwright', 'test', ...target.args, '--reporter=json'],
+    {
+      ...process.env,
+      ...(target.target === 'server' ? { ENV_FILE: '.env.server' } : {}),
+      ...target.env,
+      PLAYWRIGHT_JSON_OUTPUT_FILE: report,
+      // The catalogue proves detection, not patience: the targets here answer in milliseconds,
+      // so a short wait fails fast on the fault without flaking the healthy run.
+      RETRIES: '0',
+      EXPECT_TIMEOUT_MS: process.env.EXPECT_TIMEOUT_MS ?? '2000',
+    },
+  );
+  const caught = caughtByPreflight(target, exitCode, stderr);
+  if (caught) {
+    const seconds = (Date.now() - started) / 1000;
+    return { tests: new Map([[PREFLIGHT, 'failed']]), seconds, exitCode, firstError: caught };
+  }
   const tests: Outcome['tests'] = new Map();
   let firstMessage: string | undefined;
   try {
@@ -171,6 +204,8 @@ async function main(): Promise<void> {
   const runAll = async (target: Fault['target']) => {
     for (const baseline of [...baselines.values()].filter((b) => b.target === target)) {
       const outcome = await runSuite(baseline);
+      // It ran tests, so preflight let the healthy site through: a check, when a fault needs it.
+      if (faults.some((f) => f.caughtBy === 'preflight')) outcome.tests.set(PREFLIGHT, 'passed');
       for (const [test, status] of outcome.tests) {
         if (status === 'failed') healthyFailures.push(test);
         if (healthy.tests.get(test) !== 'passed') healthy.tests.set(test, status);
@@ -253,7 +288,9 @@ async function main(): Promise<void> {
   process.exit(errors.length ? 1 : 0);
 }
 
-main().catch((error: unknown) => {
-  console.error(`faults: ${error instanceof Error ? error.message : String(error)}`);
-  process.exit(2);
-});
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  main().catch((error: unknown) => {
+    console.error(`faults: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(2);
+  });
+}

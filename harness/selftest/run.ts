@@ -20,8 +20,31 @@ export interface Run {
   ms: number;
 }
 
+/** Playwright's own command-line entry: what `npx playwright` runs, without npx's lookup. */
+const CLI = path.join(ROOT, 'node_modules', '@playwright', 'test', 'cli.js');
+
 /**
- * Runs `npx playwright test ARGS` with the environment minus every target and run variable, plus
+ * How long Playwright's test runner takes, right now on this machine, to start, load a config with
+ * nothing of this suite's in it, and exit, in milliseconds: a floor no configuration can lower,
+ * measured so that timed cases judge the suite's own share on a busy machine.
+ */
+export function playwrightStartMs(): Promise<number> {
+  const config = path.join(scratch, 'empty.config.mjs');
+  writeFileSync(
+    config,
+    `export default { testDir: ${JSON.stringify(path.join(scratch, 'no-tests'))} };\n`,
+  );
+  const started = Date.now();
+  return new Promise((resolve) => {
+    spawn(process.execPath, [CLI, 'test', '-c', config, '--pass-with-no-tests'], {
+      cwd: ROOT,
+      stdio: 'ignore',
+    }).on('close', () => resolve(Date.now() - started));
+  });
+}
+
+/**
+ * Runs `playwright test ARGS` (the command `npx playwright test` runs) with the environment minus every target and run variable, plus
  * `env` (ENV_FILE defaults to an empty file, so the developer's .env never leaks in).
  */
 export function playwright(args: string[], env: Record<string, string>): Promise<Run> {
@@ -32,7 +55,7 @@ export function playwright(args: string[], env: Record<string, string>): Promise
     ),
   );
   return new Promise((resolve) => {
-    const child = spawn('npx', ['playwright', 'test', ...args], {
+    const child = spawn(process.execPath, [CLI, 'test', ...args], {
       cwd: ROOT,
       env: { ...clean, ENV_FILE: path.join(scratch, 'empty.env'), ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

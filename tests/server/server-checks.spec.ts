@@ -1,4 +1,4 @@
-import { settings, type ServerCheck } from '../../helpers/config/index.ts';
+import { currentSettings, type ServerCheck } from '../../helpers/config/index.ts';
 import type { CommandResult } from '../../helpers/ssh.ts';
 import { expect, test } from '../../fixtures/index.ts';
 
@@ -13,7 +13,7 @@ import { expect, test } from '../../fixtures/index.ts';
  *
  * How the tests are generated: Playwright loads this file once for every project, without saying
  * which project it is loading for, so the tests are declared at collection time from every chosen
- * target's checks (settings.chosen / settings.targets, the same values the runner and each worker
+ * target's checks (currentSettings().chosen / .targets, the same values the runner and each worker
  * compute), one test per check *name*. In a project, the test looks up the check of that name in
  * its own target (the `target` fixture) and runs that target's command. Staging and production
  * usually share a file, so each project lists the same tests with no noise; a check only one
@@ -22,8 +22,8 @@ import { expect, test } from '../../fixtures/index.ts';
  */
 const checkNames = [
   ...new Set(
-    settings.chosen.flatMap(
-      (name) => settings.targets[name]?.serverChecks?.map((check) => check.name) ?? [],
+    currentSettings().chosen.flatMap(
+      (name) => currentSettings().targets[name]?.serverChecks?.map((check) => check.name) ?? [],
     ),
   ),
 ];

@@ -1,0 +1,68 @@
+/**
+ * The entry Playwright loads (from playwright.config.ts): the one place where configuring the run
+ * has side effects. It reads the env file, gives the built-in site a free port, reads the commit
+ * id and makes the run id, each only when not inherited, writes the SUPERLISTS_* variables the
+ * workers inherit, and validates everything; on a bad value it prints one line and exits 2
+ * (Playwright would otherwise print a stack trace for an error thrown while loading the config).
+ * Importing it does nothing.
+ */
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import {
+  chosenTargets,
+  ConfigError,
+  envFileValues,
+  loadSettings,
+  nodeIo,
+  ROOT,
+  type Settings,
+} from './index.ts';
+
+/** A free TCP port on the loopback interface (asked of a short-lived child: the config is sync). */
+function freePort(): string {
+  const probe = spawnSync(
+    process.execPath,
+    [
+      '-e',
+      "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})",
+    ],
+    { encoding: 'utf8' },
+  );
+  const port = probe.stdout?.trim();
+  if (!port)
+    throw new ConfigError('could not find a free port for the built-in site: set LOCAL_PORT');
+  return port;
+}
+
+function gitCommit(): string {
+  const git = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' });
+  return git.stdout?.trim() || 'unknown';
+}
+
+/**
+ * Prepares this process's environment for the run (once; workers inherit it, so they neither
+ * spawn nor run git) and returns the validated settings. Exits 2 with one line on a bad value.
+ */
+export function configureRun(): Settings {
+  const env = process.env;
+  try {
+    // Real environment variables win over the file.
+    for (const [name, value] of Object.entries(envFileValues(env, nodeIo))) {
+      if (env[name] === undefined) env[name] = value;
+    }
+    const chosen = chosenTargets(env, process.argv);
+    env.SUPERLISTS_TARGETS = chosen.join(',');
+    if (chosen.includes('local') && !env.LOCAL_PORT?.trim() && !env.SUPERLISTS_LOCAL_PORT) {
+      env.SUPERLISTS_LOCAL_PORT = freePort();
+    }
+    if (!env.GITHUB_SHA?.trim() && !env.SUPERLISTS_COMMIT) env.SUPERLISTS_COMMIT = gitCommit();
+    env.SUPERLISTS_RUN_ID ||= `${new Date().toISOString().slice(0, 19).replace(/\D/g, '')}-${randomBytes(3).toString('hex')}`;
+    return loadSettings(env, process.argv, nodeIo);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`superlists-live-tests: ${error.message}`);
+      process.exit(2);
+    }
+    throw error;
+  }
+}
