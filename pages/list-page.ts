@@ -1,12 +1,23 @@
-import { expect, type Page } from '@playwright/test';
-import { HEADINGS, listIdOf } from './contract.ts';
+import { expect, type Locator, type Page } from '@playwright/test';
+import { ACCOUNTS, HEADINGS, listIdOf } from './contract.ts';
+import { submitForm } from './forms.ts';
 import { step } from './steps.ts';
 import { SuperlistsPage } from './superlists-page.ts';
 
 /** A to-do list at `/lists/<id>/`. */
 export class ListPage extends SuperlistsPage {
+  /** Stage 3: `List owner: <span id="id_list_owner">email</span>` on an owned list. */
+  readonly owner: Locator;
+  /** Stage 3: the share form's input (`name="sharee"`). */
+  readonly shareeInput: Locator;
+  /** Stage 3: the users the list is shared with (`li.list-sharee`; a sharee may show twice). */
+  readonly sharees: Locator;
+
   constructor(page: Page) {
     super(page);
+    this.owner = page.locator('#id_list_owner');
+    this.shareeInput = page.locator('input[name="sharee"]');
+    this.sharees = page.locator('li.list-sharee');
   }
 
   /** The list's id, from its address (`/lists/<id>/`); throws when the page is not a list. */
@@ -36,6 +47,16 @@ export class ListPage extends SuperlistsPage {
       const before = await this.rows.count();
       await this.submitItem(text);
       await this.expectLastRow(before + 1, text);
+    });
+  }
+
+  /** Stage 3: shares the list with `email` (who has an account) and waits for the list again. */
+  shareWith(email: string): Promise<void> {
+    return step(`share the list with ${email}`, async () => {
+      await expect(this.shareeInput).toHaveAttribute('placeholder', ACCOUNTS.shareePlaceholder);
+      await this.shareeInput.fill(email);
+      await submitForm(this.page, () => this.shareeInput.press('Enter'));
+      await expect(this.heading).toHaveText(HEADINGS.list);
     });
   }
 }

@@ -1,5 +1,7 @@
 import { expect, type Locator, type Page } from '@playwright/test';
 import { ACCOUNTS, loggedInAs } from './contract.ts';
+import { submitForm } from './forms.ts';
+import { step } from './steps.ts';
 
 /** The navbar every Superlists page has from stage 3 on: log in by email, My lists, log out. */
 export class Navbar {
@@ -22,11 +24,11 @@ export class Navbar {
   }
 
   /** Asks for a login link for `email` and waits for the answer page. */
-  async requestLoginLink(email: string): Promise<void> {
-    await this.emailInput.fill(email);
-    const answered = this.page.waitForEvent('domcontentloaded');
-    await this.emailInput.press('Enter');
-    await answered;
+  requestLoginLink(email: string): Promise<void> {
+    return step(`ask for a login link for ${email}`, async () => {
+      await this.emailInput.fill(email);
+      await submitForm(this.page, () => this.emailInput.press('Enter'));
+    });
   }
 
   /** Waits until the navbar says `email` is logged in, with a My lists link. */
@@ -44,9 +46,9 @@ export class Navbar {
   }
 
   /** Logs out with the navbar's button and waits for the answer page. */
-  async logOut(): Promise<void> {
-    const answered = this.page.waitForEvent('domcontentloaded');
-    await this.logoutButton.click();
-    await answered;
+  logOut(): Promise<void> {
+    return step('log out', async () => {
+      await submitForm(this.page, () => this.logoutButton.click());
+    });
   }
 }

@@ -1,6 +1,7 @@
-import { STATUS_CODES } from 'node:http';
-import { expect, type Locator, type Page, type Response } from '@playwright/test';
+import { expect, type Locator, type Page } from '@playwright/test';
 import { rowText } from './contract.ts';
+import { submitForm } from './forms.ts';
+import { Navbar } from './navbar.ts';
 import { step } from './steps.ts';
 import { INJECTED_MARK } from './typed-texts.ts';
 
@@ -19,6 +20,8 @@ export class SuperlistsPage {
   readonly rows: Locator;
   /** Any element inside a row's cell: item text is shown as text, so there must be none. */
   readonly elementsInRows: Locator;
+  /** The navbar (stage 3): log in by email, My lists, log out. */
+  readonly navbar: Navbar;
 
   constructor(readonly page: Page) {
     this.heading = page.getByRole('heading', { level: 1 });
@@ -26,6 +29,7 @@ export class SuperlistsPage {
     this.feedback = page.locator('#id_text_feedback');
     this.rows = page.locator('#id_list_table tr');
     this.elementsInRows = page.locator('#id_list_table td *');
+    this.navbar = new Navbar(page);
   }
 
   /** The page's address. */
@@ -68,21 +72,7 @@ export class SuperlistsPage {
   submitItem(text: string): Promise<void> {
     return step(`submit ${JSON.stringify(text)}`, async () => {
       await this.itemInput.fill(text);
-      const answers: Response[] = [];
-      const onResponse = (response: Response) => {
-        if (response.request().isNavigationRequest() && response.frame() === this.page.mainFrame())
-          answers.push(response);
-      };
-      this.page.on('response', onResponse);
-      try {
-        const parsed = this.page.waitForEvent('domcontentloaded');
-        await this.itemInput.press('Enter');
-        await parsed.catch(() => undefined);
-      } finally {
-        this.page.off('response', onResponse);
-      }
-      const failed = answers.find((response) => response.status() >= 400);
-      if (failed) throw new Error(describeAnswer(failed));
+      await submitForm(this.page, () => this.itemInput.press('Enter'));
     });
   }
 
@@ -126,20 +116,4 @@ export class SuperlistsPage {
       ).not.toHaveAttribute(INJECTED_MARK);
     });
   }
-}
-
-/** `POST /lists/new answered 403 Forbidden`, with the redirects that led there. */
-function describeAnswer(response: Response): string {
-  const request = response.request();
-  const chain: string[] = [];
-  for (let r = request.redirectedFrom(); r; r = r.redirectedFrom())
-    chain.unshift(`${r.method()} ${pathOf(r.url())}`);
-  const status = `${response.status()} ${response.statusText() || STATUS_CODES[response.status()] || ''}`;
-  const via = chain.length ? ` (redirected from ${chain.join(' -> ')})` : '';
-  return `${request.method()} ${pathOf(response.url())}${via} answered ${status.trim()} (${response.url()})`;
-}
-
-function pathOf(url: string): string {
-  const { pathname, search } = new URL(url);
-  return pathname + search;
 }

@@ -5,6 +5,7 @@ import { assetProblems, loadPageAssets } from '../../helpers/assets.ts';
 import { describeResult } from '../../helpers/actions.ts';
 import { watchAvailability } from '../../helpers/availability.ts';
 import { expect, test } from '../../fixtures/index.ts';
+import { loggedInAs } from '../../pages/contract.ts';
 
 test.describe('Deploying', { tag: ['@deploy', '@writes'] }, () => {
   // One ordered story; a redeploy takes longer than a page visit.
@@ -14,6 +15,7 @@ test.describe('Deploying', { tag: ['@deploy', '@writes'] }, () => {
     suite,
     deployer,
     database,
+    sessionsIfAny,
     openHome,
     openList,
     page,
@@ -27,6 +29,13 @@ test.describe('Deploying', { tag: ['@deploy', '@writes'] }, () => {
       });
     }
     const seeder = database.available ? database.seeder : undefined;
+    if (!sessionsIfAny.available) {
+      test.info().annotations.push({
+        type: 'deploy: session checks',
+        description: `not run: ${sessionsIfAny.reason}`,
+      });
+    }
+    const accounts = sessionsIfAny.available ? sessionsIfAny.accounts : undefined;
     const verdict = (phase: string, description: string) =>
       test.info().annotations.push({ type: `deploy: ${phase}`, description });
     const uiItems = [
@@ -37,7 +46,7 @@ test.describe('Deploying', { tag: ['@deploy', '@writes'] }, () => {
     const dbItems = [uniqueText('Seeded in the database'), uniqueText('Second seeded item')];
 
     // Before the deploy, at once: a list through the site, a list in the database, the release.
-    const [uiList, dbList, before] = await Promise.all([
+    const [uiList, dbList, before, edith] = await Promise.all([
       test.step('seed: a list with three items through the site', async () => {
         const list = await (await openHome()).startList(uiItems[0]!);
         for (const item of uiItems.slice(1)) await list.addItem(item);
@@ -50,6 +59,14 @@ test.describe('Deploying', { tag: ['@deploy', '@writes'] }, () => {
         ? test.step('seed: a list written straight into the database', () => seeder.list(dbItems))
         : undefined,
       test.step('release before', () => deployer.release()),
+      accounts
+        ? test.step('seed: Edith logs in (a session made on the server) and starts a list', async () => {
+            const { email, home } = await accounts.logIn('edith');
+            const list = await home.startList(uniqueText('Edith owns this list'));
+            seeder?.track(list.id);
+            return { email, list };
+          })
+        : undefined,
     ]);
     verdict('seed', `list ${uiList.url} (site)${dbList ? `, list ${dbList.id} (database)` : ''}`);
     verdict('release before', before);
@@ -145,6 +162,19 @@ test.describe('Deploying', { tag: ['@deploy', '@writes'] }, () => {
         );
         await expect(tab, 'the CSS is no longer applied after the deploy').toBeStyledByBootstrap();
       }),
+      edith
+        ? test.step('survived: Edith is still logged in, and her list is still hers', async () => {
+            await edith.list.page.reload();
+            await expect(
+              edith.list.navbar.root,
+              'Edith was logged in before the deploy and is not after it: was the signing secret (SECRET_KEY) or the session store replaced?',
+            ).toContainText(loggedInAs(edith.email));
+            await expect(
+              edith.list.owner,
+              `the list Edith started before the deploy is no longer hers after it`,
+            ).toHaveText(edith.email);
+          })
+        : undefined,
     ]);
   });
 });

@@ -96,20 +96,22 @@ function navbar(user: string | null, csrfToken: string): SafeHtml {
                   Log out
                 </button>
               </form>`
-          : html`<form method="POST" action="/accounts/send_login_email">
-              <div class="input-group">
-                <label class="navbar-text me-2" for="id_email_input">
-                  Enter your email to log in
-                </label>
-                <input
-                  id="id_email_input"
-                  name="email"
-                  class="form-control"
-                  placeholder="your@email.com"
-                />
-                ${csrfField}
-              </div>
-            </form>`
+          : hasFault('no-login-form')
+            ? ''
+            : html`<form method="POST" action="/accounts/send_login_email">
+                <div class="input-group">
+                  <label class="navbar-text me-2" for="id_email_input">
+                    Enter your email to log in
+                  </label>
+                  <input
+                    id="id_email_input"
+                    name="email"
+                    class="form-control"
+                    placeholder="your@email.com"
+                  />
+                  ${csrfField}
+                </div>
+              </form>`
       }
     </div>
   </nav>`;

@@ -131,6 +131,11 @@ export const FAULTS = [
     description: 'log out redirects home but the user stays logged in',
   },
   { name: 'token-reusable', description: 'a login link keeps working after it was used' },
+  {
+    name: 'no-login-form',
+    description:
+      "the navbar lost its login form (a base template deployed without stage 3's include)",
+  },
 ] as const satisfies readonly { name: string; description: string }[];
 
 export type FaultName = (typeof FAULTS)[number]['name'];

@@ -1,0 +1,57 @@
+import { expect, test } from '../../fixtures/index.ts';
+import { ACCOUNTS } from '../../pages/contract.ts';
+
+test.describe('Logging in by email', { tag: ['@story', '@writes', '@accounts'] }, () => {
+  test('Edith logs in with the link the site mails her, then logs out', async ({
+    openHome,
+    accounts,
+    mailbox,
+    target,
+  }) => {
+    const edith = accounts.address('edith');
+    const home = await openHome();
+
+    await test.step('she asks for a login link: the site says to check her email', async () => {
+      await home.navbar.requestLoginLink(edith);
+      await expect(home.navbar.successFlash).toHaveText(ACCOUNTS.sentFlash);
+    });
+
+    const mail = await test.step('the email arrives, with a link back to this site', async () => {
+      const mail = await mailbox.loginMailFor(edith);
+      expect(mail.subject, 'the login mail has the wrong subject').toBe(ACCOUNTS.mail.subject);
+      expect(mail.from, 'the login mail comes from the wrong sender').toBe(ACCOUNTS.mail.from);
+      expect(mail.text).toContain(ACCOUNTS.mail.intro);
+      expect(mail).toLinkBackTo(target.url);
+      return mail;
+    });
+
+    await test.step('she follows the link: she is logged in', async () => {
+      await home.page.goto(mail.link);
+      await home.navbar.expectLoggedInAs(edith);
+    });
+
+    await test.step('she logs out: the email form is back', async () => {
+      await home.navbar.logOut();
+      await home.navbar.expectLoggedOut();
+    });
+
+    await test.step('the link she used no longer logs anyone in', async () => {
+      await home.page.goto(mail.link);
+      await expect(home.navbar.warningFlash).toHaveText(ACCOUNTS.invalidLinkFlash);
+      await home.navbar.expectLoggedOut();
+    });
+  });
+
+  test('a made-up login link is refused with a warning', async ({ openHome, runTag }) => {
+    const home = await openHome();
+
+    await test.step('a visitor opens a login link with a token the site never made', async () => {
+      await home.page.goto(`/accounts/login?token=${encodeURIComponent(`not-a-token-${runTag}`)}`);
+    });
+
+    await test.step('she is told the link is invalid, and is not logged in', async () => {
+      await expect(home.navbar.warningFlash).toHaveText(ACCOUNTS.invalidLinkFlash);
+      await home.navbar.expectLoggedOut();
+    });
+  });
+});
