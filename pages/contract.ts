@@ -24,11 +24,6 @@ export const ERRORS = {
 /** A list's address, `/lists/<id>/`, absolute or not. */
 export const LIST_PATH = /\/lists\/(\d+)\/$/;
 
-/** The path of list `id`. */
-export function listPath(id: number): string {
-  return `/lists/${id}/`;
-}
-
 /** The id in a list's address, or undefined when `url` is not one. */
 export function listIdOf(url: string): number | undefined {
   const match = LIST_PATH.exec(new URL(url, 'http://x').pathname);
@@ -44,12 +39,6 @@ export function rowText(position: number, text: string): string {
 export function rowsOf(items: readonly string[]): string[] {
   return items.map((text, index) => rowText(index + 1, text));
 }
-
-/** The static files every Superlists serves. */
-export const STATIC_FILES = {
-  bootstrapCss: '/static/bootstrap/css/bootstrap.min.css',
-  listsJs: '/static/lists.js',
-} as const;
 
 /** Where a Superlists serves its static files (Django's STATIC_URL). */
 export const STATIC_PREFIX = '/static/';

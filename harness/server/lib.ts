@@ -389,10 +389,6 @@ export function fail(tag: string, stepName: string, err: unknown): never {
   process.exit(1);
 }
 
-export function exists(path: string): boolean {
-  return existsSync(path);
-}
-
 /** ssh arguments that reach the server as the deploy user, host key pinned. */
 export function sshArgs(): string[] {
   return [

@@ -4,6 +4,3 @@ import { fileURLToPath } from 'node:url';
 
 /** The repository root (this file lives in `helpers/config/`). */
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-
-/** The folder of everything this project tests the product against (not the product). */
-export const HARNESS = path.join(ROOT, 'harness');
