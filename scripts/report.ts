@@ -5,6 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
+import { childEnvironment } from '../helpers/config/index.ts';
 import { ROOT } from '../helpers/config/paths.ts';
 
 const results = path.join(ROOT, 'allure-results');
@@ -33,11 +34,10 @@ for (const target of runs) {
     {
       cwd: ROOT,
       stdio: ['ignore', 'ignore', 'inherit'],
-      env: {
-        ...process.env,
+      env: childEnvironment({
         ALLURE_TARGET: target,
         ALLURE_HISTORY_PATH: path.join('reports', 'allure-history', `${target}.jsonl`),
-      },
+      }),
     },
   );
   if (generated.status === 0) console.log(`report: ${target}: ${output}/index.html`);

@@ -833,6 +833,11 @@ export function parseEnvFile(text: string, name: string): Record<string, string>
 
 let memo: Settings | undefined;
 
+/** The environment for a child process: this one's, plus `extra` (nothing is written here). */
+export function childEnvironment(extra: Record<string, string>): NodeJS.ProcessEnv {
+  return { ...process.env, ...extra };
+}
+
 /**
  * The settings of this run, read (never written) from the environment the entry prepared: for the
  * few modules that need them outside `use` options (collection-time specs, the reporter).
