@@ -187,7 +187,7 @@ deploy)
   site=${3:-staging}
   case "$fault" in
   recreates-database) # drops every table of the site (whatever its migrations made), then deploys: migrate recreates them, empty
-    psql -q "$(database_url "$site")" -c "DO \$\$ DECLARE t text; BEGIN
+    psql -q "$(database_url "$site")" -c "SET client_min_messages = warning; DO \$\$ DECLARE t text; BEGIN
       FOR t IN SELECT tablename FROM pg_tables WHERE schemaname = current_schema() LOOP
         EXECUTE format('DROP TABLE IF EXISTS %I CASCADE', t);
       END LOOP; END \$\$"
