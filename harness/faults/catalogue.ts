@@ -99,7 +99,7 @@ const preflightFaults: Fault[] = [
     args: ['--project=production'],
     apply: ['bash', SERVER_SCRIPT, 'apply', 'https-redirect-loop'],
     caughtBy: 'preflight',
-    expectedLine: /redirect loop/,
+    expectedLine: /redirects in a loop/,
   },
 ];
 

@@ -186,8 +186,11 @@ deploy)
   fault=${2:-}
   site=${3:-staging}
   case "$fault" in
-  recreates-database) # drops the tables, then deploys: migrate recreates them, empty
-    psql -q "$(database_url "$site")" -c 'DROP TABLE IF EXISTS lists_item, lists_list, reference_site_migrations CASCADE'
+  recreates-database) # drops every table of the site (whatever its migrations made), then deploys: migrate recreates them, empty
+    psql -q "$(database_url "$site")" -c "SET client_min_messages = warning; DO \$\$ DECLARE t text; BEGIN
+      FOR t IN SELECT tablename FROM pg_tables WHERE schemaname = current_schema() LOOP
+        EXECUTE format('DROP TABLE IF EXISTS %I CASCADE', t);
+      END LOOP; END \$\$"
     exec "$S/bin/deploy" "$site" HEAD
     ;;
   changes-nothing) # says it deployed, deploys nothing
