@@ -13,8 +13,8 @@ test('several visitors each get a list of their own at its own address', async (
   const milk = unique('Buy milk');
 
   await page.goto('/');
-  await page.getByRole('textbox').fill(feathers);
-  await page.getByRole('textbox').press('Enter');
+  await page.locator('#id_text').fill(feathers);
+  await page.locator('#id_text').press('Enter');
   await expect(page).toHaveURL(LIST_PATH);
   await expect(page.locator('#id_list_table tr')).toHaveText(rowsOf([feathers]));
   const edithUrl = page.url();
@@ -23,8 +23,8 @@ test('several visitors each get a list of their own at its own address', async (
   const francis = await francisContext.newPage();
   await francis.goto('/');
   await expect(francis.locator('body')).not.toContainText(feathers);
-  await francis.getByRole('textbox').fill(milk);
-  await francis.getByRole('textbox').press('Enter');
+  await francis.locator('#id_text').fill(milk);
+  await francis.locator('#id_text').press('Enter');
   await expect(francis).toHaveURL(LIST_PATH);
   expect(francis.url()).not.toBe(edithUrl);
   await expect(francis.locator('#id_list_table tr')).toHaveText(rowsOf([milk]));

@@ -13,7 +13,7 @@ const unique = (text: string) => `${text} ${randomUUID().slice(0, 8)}`;
 test('a new visitor can start a to-do list and find it again later', async ({ page }) => {
   const feathers = unique('Buy peacock feathers');
   const fly = unique('Use peacock feathers to make a fly');
-  const input = page.getByRole('textbox');
+  const input = page.locator('#id_text');
   const rows = page.locator('#id_list_table tr');
 
   await page.goto('/');
@@ -32,4 +32,21 @@ test('a new visitor can start a to-do list and find it again later', async ({ pa
 
   await page.goto(page.url());
   await expect(rows).toHaveText(rowsOf([feathers, fly]));
+});
+
+test('a new visitor sees what she typed exactly as she typed it', async ({ page }) => {
+  const markup = unique(`Buy <b>peacock</b> feathers & "fly" — l'été 🦚`);
+  const script = unique(`<img src="x" onerror="document.documentElement.dataset.injected='yes'">`);
+  const input = page.locator('#id_text');
+  const rows = page.locator('#id_list_table tr');
+
+  await page.goto('/');
+  await input.fill(markup);
+  await input.press('Enter');
+  await expect(rows).toHaveText(rowsOf([markup]));
+  await input.fill(script);
+  await input.press('Enter');
+  await expect(rows).toHaveText(rowsOf([markup, script]));
+  await expect(page.locator('#id_list_table td *')).toHaveCount(0);
+  await expect(page.locator('html')).not.toHaveAttribute('data-injected');
 });

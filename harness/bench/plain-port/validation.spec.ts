@@ -7,7 +7,7 @@ const unique = (text: string) => `${text} ${randomUUID().slice(0, 8)}`;
 test('an empty item is refused, then a real one is accepted', async ({ page }) => {
   const milk = unique('Buy milk');
   const tea = unique('Make tea');
-  const input = page.getByRole('textbox');
+  const input = page.locator('#id_text');
 
   await page.goto('/');
   await input.press('Enter');
@@ -29,15 +29,15 @@ test('an empty item is refused, then a real one is accepted', async ({ page }) =
 
 test('the site refuses an empty item even when the browser lets it through', async ({ page }) => {
   await page.goto('/');
-  await page.getByRole('textbox').evaluate((input) => input.removeAttribute('required'));
-  await page.getByRole('textbox').press('Enter');
+  await page.locator('#id_text').evaluate((input) => input.removeAttribute('required'));
+  await page.locator('#id_text').press('Enter');
   await expect(page.locator('#id_text_feedback')).toHaveText(ERRORS.emptyItem);
   await expect(page).not.toHaveURL(LIST_PATH);
 });
 
 test('a duplicate item is refused with a message', async ({ page }) => {
   const wellies = unique('Buy wellies');
-  const input = page.getByRole('textbox');
+  const input = page.locator('#id_text');
   await page.goto('/');
   await input.fill(wellies);
   await input.press('Enter');
@@ -51,7 +51,7 @@ test('a duplicate item is refused with a message', async ({ page }) => {
 
 test('the error message disappears as soon as she types', async ({ page }) => {
   const banter = unique('Banter too thick');
-  const input = page.getByRole('textbox');
+  const input = page.locator('#id_text');
   await page.goto('/');
   await input.fill(banter);
   await input.press('Enter');
