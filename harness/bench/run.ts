@@ -3,7 +3,7 @@
  * this machine. Prints a table and writes reports/bench.json. Every figure is the median of
  * several runs (default 3), with the range when there is more than one.
  *
- *   npm run bench [-- --runs N | --quick] [--only suite,stories,baseline,deploy,red,startup] [--keep]
+ *   npm run bench [-- --runs N | --quick] [--only suite,stories,stage3,baseline,deploy,red,startup] [--keep]
  *
  * - suite:    `npx playwright test --grep-invert @deploy` (FT + smoke) against the built-in site,
  *             cold (a new SUPERLISTS_LOCAL_DATA: PostgreSQL runs initdb) and warm (the same folder
@@ -13,6 +13,7 @@
  *             2-worker rows, TRACE_DETAIL=full and `--trace off`, show what the traces cost a
  *             green run (the default records light traces, kept on failure).
  * - stories:  tests/functional alone, 2 workers, warm.
+ * - stage3:   the stage-3 stories (@accounts) against the built-in site, and the login mail's wait.
  * - baseline: the suite's stories (`--project=staging --grep @story`) next to a plain Playwright
  *             port of them (bench/plain-port/), alternating, against one built-in site started
  *             once: the ratio of their wall times against the target of at most 0.8 x.
@@ -40,13 +41,14 @@ import { NOISY_PERCENT } from './playwright.ts';
 import { benchBaseline, printBaseline, rawBaseline } from './sections/baseline.ts';
 import { benchDeploy, printDeploy, serverPart } from './sections/deploy.ts';
 import { benchRed, printRed, rawRed } from './sections/red.ts';
+import { benchStage3, printStage3, rawStage3 } from './sections/stage3.ts';
 import { benchStartup, printStartup, rawStartup } from './sections/startup.ts';
 import { benchStories, printStories, rawStories } from './sections/stories.ts';
 import { benchSuite, printSuite, rawSuite } from './sections/suite.ts';
 import { discarded, executed, problems, state } from './state.ts';
 import { count, seconds } from './stats.ts';
 
-const SECTIONS = ['suite', 'stories', 'baseline', 'deploy', 'red', 'startup'] as const;
+const SECTIONS = ['suite', 'stories', 'stage3', 'baseline', 'deploy', 'red', 'startup'] as const;
 type Section = (typeof SECTIONS)[number];
 const USAGE = `usage: npm run bench [-- --runs N | --quick] [--only ${SECTIONS.join(',')}] [--keep]`;
 
@@ -130,6 +132,7 @@ async function main(): Promise<void> {
   const startup = wanted('startup') ? await benchStartup(runs) : undefined;
   const suite = wanted('suite') ? await benchSuite(runs) : undefined;
   const stories = wanted('stories') ? await benchStories(runs, suite?.warmDir) : [];
+  const stage3 = wanted('stage3') ? await benchStage3(runs) : [];
   const baseline = wanted('baseline') ? await benchBaseline(runs) : undefined;
   const red = wanted('red') ? await benchRed(runs) : undefined;
   const deploy = wanted('deploy') ? await benchDeploy(runs) : undefined;
@@ -145,6 +148,7 @@ async function main(): Promise<void> {
     medians.perTestWarm1Worker = perTest;
   }
   if (stories.length) medians.stories = printStories(stories);
+  if (stage3.length) medians.stage3 = printStage3(stage3);
   if (baseline) medians.baseline = printBaseline(baseline);
   if (red) medians.red = printRed(red);
   if (deploy) medians.deploy = printDeploy(deploy);
@@ -184,6 +188,7 @@ async function main(): Promise<void> {
           startup: startup && rawStartup(startup),
           suite: suite && rawSuite(suite),
           stories: rawStories(stories),
+          stage3: rawStage3(stage3),
           baseline: baseline && rawBaseline(baseline),
           red: red && rawRed(red),
           deploy,
