@@ -8,6 +8,7 @@ import type { Action } from './config/index.ts';
 import { ROOT } from './config/paths.ts';
 import { withRetries } from './retry.ts';
 import { runRemote, type CommandResult } from './ssh.ts';
+import { firstLine } from './errors.ts';
 
 /** Runs `command` in a local shell from the repository root (env: this process's by default). */
 export function runLocal(command: string, env?: NodeJS.ProcessEnv): Promise<CommandResult> {
@@ -46,10 +47,7 @@ function pick(body: string, how: { json?: string; regex?: string } | undefined):
   return body.trim();
 }
 
-/** The first line of an error's message (or of any thrown value), for one-line reports. */
-export function firstLine(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
-}
+export { firstLine };
 
 /**
  * What a release probe's result says: the release it printed, or what is wrong with it

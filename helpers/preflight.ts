@@ -11,31 +11,13 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { HEADINGS } from '../pages/contract.ts';
 import type { TargetSettings } from './config/index.ts';
+import { networkReason } from './errors.ts';
 
 const STEP_TIMEOUT_MS = 3_000;
 /** Redirects followed from `/` before preflight calls it a loop it cannot see the end of. */
 const MAX_REDIRECTS = 5;
 /** Enough of the home page to find its heading. */
 const MAX_BODY_BYTES = 1_000_000;
-
-/** An error's first line (node-ssh stays unloaded: preflight runs on every start). */
-function firstLine(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
-}
-
-function reason(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  const known: Record<string, string> = {
-    ECONNREFUSED: 'connection refused',
-    ENOTFOUND: 'no such host',
-    EAI_AGAIN: 'DNS lookup timed out',
-    ETIMEDOUT: 'timed out',
-    ECONNRESET: 'connection reset',
-    EHOSTUNREACH: 'host unreachable',
-  };
-  if (code && known[code]) return known[code];
-  return firstLine(error);
-}
 
 function connect(host: string, port: number, secure: boolean, servername: string): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -114,18 +96,18 @@ export async function preflight(target: TargetSettings): Promise<string | undefi
   try {
     if (!net.isIP(host)) address = (await lookup(host)).address;
   } catch (error) {
-    return `${where} unreachable: ${reason(error)} (DNS)`;
+    return `${where} unreachable: ${networkReason(error)} (DNS)`;
   }
   try {
     await connect(address, port, false, host);
   } catch (error) {
-    return `${where} unreachable: ${reason(error)}`;
+    return `${where} unreachable: ${networkReason(error)}`;
   }
   if (secure && !target.ignoreHttpsErrors) {
     try {
       await connect(address, port, true, host);
     } catch (error) {
-      return `${where}: TLS failed: ${reason(error)} (for a self-signed certificate set ${target.name.toUpperCase()}_IGNORE_HTTPS_ERRORS=true)`;
+      return `${where}: TLS failed: ${networkReason(error)} (for a self-signed certificate set ${target.name.toUpperCase()}_IGNORE_HTTPS_ERRORS=true)`;
     }
   }
   const hops: URL[] = [new URL(`${target.url}/`)];
@@ -136,7 +118,7 @@ export async function preflight(target: TargetSettings): Promise<string | undefi
     try {
       answer = await get(current, target.ignoreHttpsErrors);
     } catch (error) {
-      return `${where}: GET ${hop(current, url.origin)} failed: ${reason((error as { cause?: unknown }).cause ?? error)}`;
+      return `${where}: GET ${hop(current, url.origin)} failed: ${networkReason((error as { cause?: unknown }).cause ?? error)}`;
     }
     const { status } = answer;
     const at = path(); // '/', or every hop when it was redirected

@@ -6,6 +6,7 @@
 import type { NodeSSH } from 'node-ssh';
 import { firstLine, releaseFrom, runAction, runLocal } from './actions.ts';
 import { secretsOf, type Action, type TargetSettings } from './config/index.ts';
+import { networkReason } from './errors.ts';
 import { readFact, writeFact } from './run-facts.ts';
 import { runRemote } from './ssh.ts';
 
@@ -58,20 +59,6 @@ export function lazyService<T>(
   };
 }
 
-function reason(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  const known: Record<string, string> = {
-    ECONNREFUSED: 'connection refused',
-    ENOTFOUND: 'no such host',
-    EAI_AGAIN: 'DNS lookup timed out',
-    ETIMEDOUT: 'timed out',
-    ECONNRESET: 'connection reset',
-    EHOSTUNREACH: 'host unreachable',
-  };
-  if (code && known[code]) return known[code];
-  return firstLine(error);
-}
-
 const PG_REASONS: Record<string, string> = {
   '28P01': 'password authentication failed (check the password)',
   '28000': 'the server refuses this user (check the user name and pg_hba.conf)',
@@ -98,7 +85,7 @@ export async function checkDatabase(target: TargetSettings): Promise<string | un
     return undefined;
   } catch (error) {
     const code = (error as { code?: string }).code ?? '';
-    const why = PG_REASONS[code] ?? reason(error);
+    const why = PG_REASONS[code] ?? networkReason(error);
     // Never the URL: it holds the password.
     return `${target.name} database (${variable}): ${why}`;
   } finally {
