@@ -6,7 +6,6 @@
  * peak memory of each command's process tree (the site is not in either tree).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
 import { ROOT } from '../../../helpers/config/paths.ts';
 import { baseEnv } from '../exec.ts';
 import { resultsOf } from '../json-report.ts';
@@ -21,6 +20,7 @@ import {
 } from '../playwright.ts';
 import { problems, state } from '../state.ts';
 import { count, med, median, seconds } from '../stats.ts';
+import { freePort } from '../../reference-site/src/free-port.ts';
 
 /** The target: the suite's stories take at most this share of the plain port's wall time. */
 export const BASELINE_TARGET = 0.8;
@@ -34,16 +34,6 @@ export interface BaselineFigures {
   siteStartMs: number;
   suite: PwRun[];
   plain: PwRun[];
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer().once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** A built-in site on a free port, started once for every run of this section. */

