@@ -6,7 +6,6 @@ import { describeResult } from '../../helpers/actions.ts';
 import { watchAvailability } from '../../helpers/availability.ts';
 import { expect, test } from '../../fixtures/index.ts';
 import { loggedInAs } from '../../pages/contract.ts';
-import { HomePage } from '../../pages/home-page.ts';
 
 test.describe('Deploying', { tag: ['@deploy', '@writes'] }, () => {
   // One ordered story; a redeploy takes longer than a page visit.
@@ -20,7 +19,7 @@ test.describe('Deploying', { tag: ['@deploy', '@writes'] }, () => {
     sessionsIfAny,
     openHome,
     openList,
-    page,
+    newVisitor,
     request,
     uniqueText,
   }) => {
@@ -49,8 +48,7 @@ test.describe('Deploying', { tag: ['@deploy', '@writes'] }, () => {
 
     // Before the deploy, at once: a list through the site, a list in the database, the release,
     // and a picture of each page (the after pictures are taken in the same tabs).
-    const homeTab = await page.context().newPage();
-    const [uiList, dbList, before, edith] = await Promise.all([
+    const [uiList, dbList, before, edith, visitor] = await Promise.all([
       test.step('seed: a list with three items through the site', async () => {
         const list = await (await openHome()).startList(uiItems[0]!);
         for (const item of uiItems.slice(1)) await list.addItem(item);
@@ -73,9 +71,11 @@ test.describe('Deploying', { tag: ['@deploy', '@writes'] }, () => {
             return { email, list };
           })
         : undefined,
-      test.step('picture: the home page before', async () => {
-        await new HomePage(homeTab).open();
-        await pictures.before('home', homeTab);
+      test.step('picture: the home page, to a new visitor', async () => {
+        // A context of its own: two first visits in one context race for its CSRF cookie.
+        const home = await newVisitor();
+        await pictures.before('home', home.page);
+        return home.page;
       }),
     ]);
     verdict('seed', `list ${uiList.url} (site)${dbList ? `, list ${dbList.id} (database)` : ''}`);
@@ -174,15 +174,15 @@ test.describe('Deploying', { tag: ['@deploy', '@writes'] }, () => {
           })
         : undefined,
       test.step('survived: the static files, the styling and the looks of the home page', async () => {
-        const problems = (await loadPageAssets(homeTab, request, '/')).flatMap(assetProblems);
+        const problems = (await loadPageAssets(visitor, request, '/')).flatMap(assetProblems);
         expect(problems, `static files broken after the deploy:\n${problems.join('\n')}`).toEqual(
           [],
         );
         await expect(
-          homeTab,
+          visitor,
           'the CSS is no longer applied after the deploy',
         ).toBeStyledByBootstrap();
-        await pictures.after('home', homeTab);
+        await pictures.after('home', visitor);
       }),
       edith
         ? test.step('survived: Edith is still logged in, and her list is still hers', async () => {
