@@ -85,6 +85,7 @@ test.describe('Deploying', { tag: ['@deploy', '@writes'] }, () => {
     const started = Date.now();
 
     const result = await test.step('trigger the redeploy', () => deployer.trigger());
+
     const triggered = Date.now();
     const deploySeconds = (triggered - started) / 1000;
     await test
@@ -94,6 +95,7 @@ test.describe('Deploying', { tag: ['@deploy', '@writes'] }, () => {
     verdict('trigger', `${result.command}: exit 0 in ${deploySeconds.toFixed(1)} s`);
 
     let releaseSeen: number | undefined; // for the availability chart
+
     await test.step('wait for the new release to be live', async () => {
       // A probe that fails while the site restarts is asked again until the deadline; the last
       // failure (or the unchanged release) is what the report shows.
