@@ -47,8 +47,10 @@ test.describe('Deploying', { tag: ['@deploy', '@writes'] }, () => {
     const dbItems = [uniqueText('Seeded in the database'), uniqueText('Second seeded item')];
 
     // Before the deploy, at once: a list through the site, a list in the database, the release,
-    // and a picture of each page (the after pictures are taken in the same tabs).
-    const [uiList, dbList, before, edith, visitor] = await Promise.all([
+    // and a picture of each page. After it, the list and Edith's page are pictured in the same tabs
+    // (a returning visitor: cookies and HTTP cache kept), the home page by another new visitor (no
+    // cache: a stylesheet the deploy broke shows even where a cached copy hides it).
+    const [uiList, dbList, before, edith] = await Promise.all([
       test.step('seed: a list with three items through the site', async () => {
         const list = await (await openHome()).startList(uiItems[0]!);
         for (const item of uiItems.slice(1)) await list.addItem(item);
@@ -73,9 +75,7 @@ test.describe('Deploying', { tag: ['@deploy', '@writes'] }, () => {
         : undefined,
       test.step('picture: the home page, to a new visitor', async () => {
         // A context of its own: two first visits in one context race for its CSRF cookie.
-        const home = await newVisitor();
-        await pictures.before('home', home.page);
-        return home.page;
+        await pictures.before('home', (await newVisitor()).page);
       }),
     ]);
     verdict('seed', `list ${uiList.url} (site)${dbList ? `, list ${dbList.id} (database)` : ''}`);
@@ -175,6 +175,7 @@ test.describe('Deploying', { tag: ['@deploy', '@writes'] }, () => {
           })
         : undefined,
       test.step('survived: the static files, the styling and the looks of the home page', async () => {
+        const visitor = (await newVisitor()).page;
         const problems = (await loadPageAssets(visitor, request, '/')).flatMap(assetProblems);
         expect(problems, `static files broken after the deploy:\n${problems.join('\n')}`).toEqual(
           [],
