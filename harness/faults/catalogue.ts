@@ -42,7 +42,7 @@ const ACROSS_A_DEPLOY = new Set<string>(['secret-regenerated-on-deploy', ...SHIP
  * What a redeploy ships that only the before/after pictures see: with a budget the deploy spec
  * fails on it (without one it reports the diff). A healthy redeploy changes 0 % of the pixels.
  */
-const PICTURE_BUDGET = { DEPLOY_VISUAL_BUDGET: '1%' };
+const PICTURE_BUDGET = { DEPLOY_VISUAL_BUDGET: '0.1%' };
 
 /** Faults of the site itself: the built-in site started with SUPERLISTS_FAULT=<name>. */
 const siteFaults: Fault[] = SITE_FAULTS.filter(({ name }) => !HTTPS_ONLY.has(name)).map(
