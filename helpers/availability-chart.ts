@@ -86,7 +86,10 @@ export function availabilityChart(input: ChartInput): string {
     const px = num(x(ms));
     parts.push(
       `<line class="${cls}" x1="${px}" y1="${PAD.top}" x2="${px}" y2="${PAD.top + PLOT_H}" stroke="${colour}" stroke-dasharray="4 3"/>`,
-      `<text x="${px}" y="${PAD.top + 10 + row * 12}" font-size="10" fill="${colour}" dx="3">${escape(label)}</text>`,
+      // Near the right edge a label reads leftwards, so that it stays inside the chart.
+      x(ms) > PAD.left + PLOT_W * 0.75
+        ? `<text x="${px}" y="${PAD.top + 10 + row * 12}" font-size="10" fill="${colour}" dx="-3" text-anchor="end">${escape(label)}</text>`
+        : `<text x="${px}" y="${PAD.top + 10 + row * 12}" font-size="10" fill="${colour}" dx="3">${escape(label)}</text>`,
     );
   };
   marker('deploy-start', input.deploy.startMs, '#0d6efd', 'deploy starts', 0);
