@@ -80,6 +80,18 @@ describe('bad input, end to end', { concurrency: 1 }, () => {
     assert.equal(run.code, 2);
   });
 
+  it('a bad visual budget: one line naming it and the syntax, exit 2', async () => {
+    const run = await playwright(['--project=staging'], {
+      STAGING_URL: 'http://127.0.0.1:1',
+      DEPLOY_VISUAL_BUDGET: 'home=lots',
+    });
+    assertOneClearLine(
+      run,
+      /DEPLOY_VISUAL_BUDGET=home=lots: give a share of pixels \(0\.01 or 1%\)/,
+    );
+    assert.equal(run.code, 2);
+  });
+
   it('a target that is down stops the run within seconds', async () => {
     const start = await playwrightStartMs();
     const run = await playwright(['--project=staging'], { STAGING_URL: 'http://127.0.0.1:9' });

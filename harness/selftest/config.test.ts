@@ -228,6 +228,41 @@ describe('bad values: one line naming the variable and the fix', () => {
       /^STAGING_TEST_EMAIL=edith-\{tag\} must be an address/,
     ],
     [
+      'a visual budget that is no share',
+      { DEPLOY_VISUAL_BUDGET: 'lots' },
+      /^DEPLOY_VISUAL_BUDGET=lots: give a share of pixels \(0\.01 or 1%\)/,
+    ],
+    [
+      'a visual budget over 100 %',
+      { DEPLOY_VISUAL_BUDGET: '150%' },
+      /^DEPLOY_VISUAL_BUDGET=150%: give a share of pixels/,
+    ],
+    [
+      'a visual budget for a page the spec does not picture',
+      { DEPLOY_VISUAL_BUDGET: 'home=1%,about=2%' },
+      /^DEPLOY_VISUAL_BUDGET: "about" is not a page \(use home, list, logged-in\)/,
+    ],
+    [
+      'a visual budget with two bare shares',
+      { DEPLOY_VISUAL_BUDGET: '1%,2%' },
+      /^DEPLOY_VISUAL_BUDGET=1%,2%: give a share of pixels/,
+    ],
+    [
+      'a visual switch that is not a boolean',
+      { DEPLOY_VISUAL: 'maybe' },
+      /^DEPLOY_VISUAL=maybe is not a boolean/,
+    ],
+    [
+      'a visual mask with an empty selector',
+      { STAGING_VISUAL_MASK: 'footer,,.clock' },
+      /^STAGING_VISUAL_MASK: "" is not a CSS selector/,
+    ],
+    [
+      'a visual mask that is a rule, not a selector',
+      { STAGING_VISUAL_MASK: 'footer{display:none}' },
+      /^STAGING_VISUAL_MASK: "footer\{display:none\}" is not a CSS selector/,
+    ],
+    [
       'a bad LOCAL_PORT',
       { LOCAL_PORT: 'http' },
       /^LOCAL_PORT=http is not a whole number >= 1/,
@@ -345,6 +380,29 @@ describe('good values', () => {
     assert.match(local.createSession!.command, /create-session\.ts \{email\}$/);
     assert.equal(suite.workers, 2);
     assert.equal(suite.trace, 'retain-on-failure');
+  });
+
+  it('the deploy pictures: on by default, report only; budgets for all pages or per page', () => {
+    const read = (env: Record<string, string>) =>
+      loadSettings({ ...BASE, ...env }, ['node', 'playwright', 'test'], fakeIo());
+    const plain = read({});
+    assert.equal(plain.suite.deployVisual, true);
+    assert.equal(plain.suite.deployVisualBudget, undefined);
+    assert.deepEqual(plain.targets.local!.visualMask, []);
+    assert.deepEqual(read({ DEPLOY_VISUAL_BUDGET: '1%' }).suite.deployVisualBudget, {
+      all: 0.01,
+      pages: {},
+    });
+    assert.deepEqual(read({ DEPLOY_VISUAL_BUDGET: '0.02' }).suite.deployVisualBudget?.all, 0.02);
+    assert.deepEqual(
+      read({ DEPLOY_VISUAL_BUDGET: 'home=0.5%, list=1%,2%' }).suite.deployVisualBudget,
+      { all: 0.02, pages: { home: 0.005, list: 0.01 } },
+    );
+    assert.equal(read({ DEPLOY_VISUAL: 'off' }).suite.deployVisual, false);
+    assert.deepEqual(
+      read({ LOCAL_VISUAL_MASK: 'footer .release, #id_clock' }).targets.local!.visualMask,
+      ['footer .release', '#id_clock'],
+    );
   });
 
   it('an IMAP mailbox keeps its password among the secrets', () => {

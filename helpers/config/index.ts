@@ -270,6 +270,61 @@ function testEmail(name: string) {
     );
 }
 
+// ------------------------------------------------------------------ the deploy's pictures
+
+/** The pages the deploy spec pictures before and after a redeploy (DEPLOY_VISUAL_BUDGET names them). */
+export const VISUAL_PAGES = ['home', 'list', 'logged-in'] as const;
+export type VisualPage = (typeof VISUAL_PAGES)[number];
+
+/** A share of pixels: `0.01` or `1%`, between 0 and 1 (100 %). */
+function share(text: string): number | undefined {
+  const match = /^(\d+(?:\.\d+)?|\.\d+)(%?)$/.exec(text.trim());
+  if (!match) return undefined;
+  const value = Number(match[1]) / (match[2] ? 100 : 1);
+  return value <= 1 ? value : undefined;
+}
+
+/**
+ * DEPLOY_VISUAL_BUDGET: the largest share of a page's pixels a deploy may change, for every page
+ * (`1%`, `0.01`) or per page (`home=0.5%,list=1%`; a bare value is the rest's).
+ */
+function visualBudget(name: string) {
+  return z.string().transform((value, ctx) => {
+    const usage = `${name}=${value}: give a share of pixels (0.01 or 1%), or one per page (home=0.5%,list=1%) for pages ${VISUAL_PAGES.join(', ')}`;
+    const budget: { all?: number; pages: Partial<Record<VisualPage, number>> } = { pages: {} };
+    for (const part of list(value)) {
+      const at = part.indexOf('=');
+      const key = at < 0 ? undefined : part.slice(0, at);
+      const limit = share(at < 0 ? part : part.slice(at + 1));
+      if (limit === undefined) return fail(ctx, usage);
+      if (key === undefined) {
+        if (budget.all !== undefined) return fail(ctx, usage);
+        budget.all = limit;
+      } else if ((VISUAL_PAGES as readonly string[]).includes(key.trim())) {
+        budget.pages[key.trim() as VisualPage] = limit;
+      } else {
+        return fail(ctx, `${name}: "${key.trim()}" is not a page (use ${VISUAL_PAGES.join(', ')})`);
+      }
+    }
+    return budget;
+  });
+}
+
+/** <TARGET>_VISUAL_MASK: CSS selectors (comma separated) of what changes by design. */
+function selectors(name: string) {
+  return z.string().transform((value, ctx) => {
+    const parts = value.split(',').map((part) => part.trim());
+    const bad = parts.find((part) => part === '' || /[{};]/.test(part));
+    if (bad !== undefined) {
+      return fail(
+        ctx,
+        `${name}: "${bad}" is not a CSS selector: give selectors separated by commas, like footer .version,#id_clock`,
+      );
+    }
+    return parts;
+  });
+}
+
 // ----------------------------------------------------------------------------- server checks
 
 const CHECKS_SHAPE = 'a JSON array of checks [{ "name": ..., "command": ..., "expect": {...} }]';
@@ -451,6 +506,7 @@ function targetSchema(name: TargetName) {
       ),
       MAILBOX: optional(mailbox(`${P}_MAILBOX`)),
       TEST_EMAIL: optional(testEmail(`${P}_TEST_EMAIL`)),
+      VISUAL_MASK: optional(selectors(`${P}_VISUAL_MASK`)),
     })
     .transform((v, ctx) => {
       const { io, home, localPort } = v.$ctx;
@@ -538,6 +594,8 @@ function targetSchema(name: TargetName) {
         mailbox: box?.settings,
         /** The address tests log in with: `{tag}` becomes the test's tag. */
         testEmail: v.TEST_EMAIL ?? 'edith+{tag}@example.com',
+        /** CSS selectors masked in the deploy's before/after pictures (what changes by design). */
+        visualMask: v.VISUAL_MASK ?? [],
       };
       const secrets: TargetSecrets = { databaseUrl: v.DATABASE_URL, mailboxUrl: box?.url };
       return { settings, secrets };
@@ -635,6 +693,8 @@ function suiteSchema() {
       ALLOWED_NOISE: optional(z.string()),
       DEPLOY_TIMEOUT_MS: int('DEPLOY_TIMEOUT_MS', 1),
       DEPLOY_GAP_BUDGET_MS: int('DEPLOY_GAP_BUDGET_MS'),
+      DEPLOY_VISUAL: bool('DEPLOY_VISUAL'),
+      DEPLOY_VISUAL_BUDGET: optional(visualBudget('DEPLOY_VISUAL_BUDGET')),
       LOCAL_PORT: int('LOCAL_PORT', 1),
       SUPERLISTS_LOCAL_PORT: int('SUPERLISTS_LOCAL_PORT', 1),
       SUPERLISTS_LOCAL_DATA: optional(z.string()),
@@ -709,6 +769,10 @@ function suiteSchema() {
         deployTimeoutMs: v.DEPLOY_TIMEOUT_MS ?? 120_000,
         /** Longest acceptable unavailable gap during a deploy; undefined = report only. */
         deployGapBudgetMs: v.DEPLOY_GAP_BUDGET_MS,
+        /** Picture the pages before and after a redeploy and compare them (DEPLOY_VISUAL, default on). */
+        deployVisual: v.DEPLOY_VISUAL ?? true,
+        /** The largest share of each page's pixels a deploy may change; undefined = report only. */
+        deployVisualBudget: v.DEPLOY_VISUAL_BUDGET,
         /** Port of the built-in site (local target); 0 when it does not run. */
         localPort: localPort ?? 0,
         /** Data folder of the built-in site, when overridden. */

@@ -14,11 +14,12 @@ test.describe('Deploying', { tag: ['@deploy', '@writes'] }, () => {
   test('a redeploy keeps every list and its items, the styling, and the site working', async ({
     suite,
     deployer,
+    pictures,
     database,
     sessionsIfAny,
     openHome,
     openList,
-    page,
+    newVisitor,
     request,
     uniqueText,
   }) => {
@@ -45,12 +46,16 @@ test.describe('Deploying', { tag: ['@deploy', '@writes'] }, () => {
     ];
     const dbItems = [uniqueText('Seeded in the database'), uniqueText('Second seeded item')];
 
-    // Before the deploy, at once: a list through the site, a list in the database, the release.
+    // Before the deploy, at once: a list through the site, a list in the database, the release,
+    // and a picture of each page. After it, the list and Edith's page are pictured in the same tabs
+    // (a returning visitor: cookies and HTTP cache kept), the home page by another new visitor (no
+    // cache: a stylesheet the deploy broke shows even where a cached copy hides it).
     const [uiList, dbList, before, edith] = await Promise.all([
       test.step('seed: a list with three items through the site', async () => {
         const list = await (await openHome()).startList(uiItems[0]!);
         for (const item of uiItems.slice(1)) await list.addItem(item);
         await expect(list).toShowItems(uiItems);
+        await pictures.before('list', list.page);
         const id = Number(/\/lists\/(\d+)\//.exec(list.url)?.[1]);
         seeder?.track(id);
         return { url: list.url, id };
@@ -63,10 +68,15 @@ test.describe('Deploying', { tag: ['@deploy', '@writes'] }, () => {
         ? test.step('seed: Edith logs in (a session made on the server) and starts a list', async () => {
             const { email, home } = await accounts.logIn('edith');
             const list = await home.startList(uniqueText('Edith owns this list'));
+            await pictures.before('logged-in', list.page);
             seeder?.track(list.id);
             return { email, list };
           })
         : undefined,
+      test.step('picture: the home page, to a new visitor', async () => {
+        // A context of its own: two first visits in one context race for its CSRF cookie.
+        await pictures.before('home', (await newVisitor()).page);
+      }),
     ]);
     verdict('seed', `list ${uiList.url} (site)${dbList ? `, list ${dbList.id} (database)` : ''}`);
     verdict('release before', before);
@@ -76,12 +86,15 @@ test.describe('Deploying', { tag: ['@deploy', '@writes'] }, () => {
 
     const result = await test.step('trigger the redeploy', () => deployer.trigger());
 
-    const deploySeconds = (Date.now() - started) / 1000;
+    const triggered = Date.now();
+    const deploySeconds = (triggered - started) / 1000;
     await test
       .info()
       .attach('deploy output', { body: describeResult(result), contentType: 'text/plain' });
     expect(result.code, `the deploy command failed:\n${describeResult(result)}`).toBe(0);
     verdict('trigger', `${result.command}: exit 0 in ${deploySeconds.toFixed(1)} s`);
+
+    let releaseSeen: number | undefined; // for the availability chart
 
     await test.step('wait for the new release to be live', async () => {
       // A probe that fails while the site restarts is asked again until the deadline; the last
@@ -92,6 +105,7 @@ test.describe('Deploying', { tag: ['@deploy', '@writes'] }, () => {
           `the deploy command finished but the release is still ${before}: nothing was deployed`,
         ).not.toBe(before);
       }).toPass({ timeout: suite.deployTimeoutMs });
+      releaseSeen = Date.now();
       await expect
         .poll(async () => (await request.get('/')).status(), {
           message: 'the new release does not answer / with 200',
@@ -104,6 +118,11 @@ test.describe('Deploying', { tag: ['@deploy', '@writes'] }, () => {
     verdict('release after', after);
 
     const availability = await watcher.stop();
+    await pictures.availability(availability, {
+      deployStart: started,
+      deployEnd: triggered,
+      releaseSeen,
+    });
     verdict(
       'availability',
       `${availability.probes} probes, ${availability.failures} failed, longest gap ${availability.longestGapMs} ms${availability.failureSamples.length ? ` (${[...new Set(availability.failureSamples)].join('; ')})` : ''}`,
@@ -127,6 +146,7 @@ test.describe('Deploying', { tag: ['@deploy', '@writes'] }, () => {
           `the list ${uiList.url} seeded before the deploy is gone after it (was the database recreated?)`,
         ).toHaveText('Your To-Do list');
         await expect(list, `the items of ${uiList.url} changed in the deploy`).toShowItems(uiItems);
+        await pictures.after('list', list.page);
         const added = uniqueText('Added after the deploy');
         await list.addItem(added);
         await expect(list).toShowItems([...uiItems, added]);
@@ -154,13 +174,17 @@ test.describe('Deploying', { tag: ['@deploy', '@writes'] }, () => {
             ).toShowItems(dbItems);
           })
         : undefined,
-      test.step('survived: the static files and the styling', async () => {
-        const tab = await page.context().newPage();
-        const problems = (await loadPageAssets(tab, request, '/')).flatMap(assetProblems);
+      test.step('survived: the static files, the styling and the looks of the home page', async () => {
+        const visitor = (await newVisitor()).page;
+        const problems = (await loadPageAssets(visitor, request, '/')).flatMap(assetProblems);
         expect(problems, `static files broken after the deploy:\n${problems.join('\n')}`).toEqual(
           [],
         );
-        await expect(tab, 'the CSS is no longer applied after the deploy').toBeStyledByBootstrap();
+        await expect(
+          visitor,
+          'the CSS is no longer applied after the deploy',
+        ).toBeStyledByBootstrap();
+        await pictures.after('home', visitor);
       }),
       edith
         ? test.step('survived: Edith is still logged in, and her list is still hers', async () => {
@@ -173,6 +197,7 @@ test.describe('Deploying', { tag: ['@deploy', '@writes'] }, () => {
               edith.list.owner,
               `the list Edith started before the deploy is no longer hers after it`,
             ).toHaveText(edith.email);
+            await pictures.after('logged-in', edith.list.page);
           })
         : undefined,
     ]);

@@ -129,7 +129,11 @@ function flashes(messages: Flash[]): SafeHtml | string {
 function page(options: PageOptions): SafeHtml {
   const { header, formAction, csrfToken, error, items, host, user, messages, extra } = options;
   const centred = !hasFault('centring-lost');
-  const rowClass = centred ? 'row justify-content-center' : 'row';
+  const rowClass = hasFault('deploy-layout-moved')
+    ? 'row justify-content-end'
+    : centred
+      ? 'row justify-content-center'
+      : 'row';
   const formColumnClass = centred ? 'col-lg-6 text-center' : 'col-lg-6';
   const firstNumber = hasFault('numbering-off-by-one') ? 0 : 1;
   const inputClass = `form-control form-control-lg${error ? ' is-invalid' : ''}`;
@@ -862,6 +866,8 @@ function registerStatic(
     if (relative === 'bootstrap/css/bootstrap.min.css') {
       if (hasFault('css-wrong-type')) type = 'text/plain; charset=utf-8';
       if (hasFault('css-empty')) body = '';
+      if (hasFault('deploy-css-truncated'))
+        body = (await readFile(file)).subarray(0, 12 * 1024).toString('utf8');
     }
     if (relative === 'lists.js' && (hasFault('feedback-not-cleared') || hasFault('js-error'))) {
       body = hasFault('feedback-not-cleared') ? LISTS_JS_STAGE_1 : await readFile(file, 'utf8');

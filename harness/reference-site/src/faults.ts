@@ -136,9 +136,26 @@ export const FAULTS = [
     description:
       "the navbar lost its login form (a base template deployed without stage 3's include)",
   },
+  // What a deploy ships that only a picture shows (issue 16): on from the first redeploy on.
+  {
+    name: 'deploy-css-truncated',
+    description:
+      "a redeploy ships a truncated bootstrap.min.css (its first 12 KB): Bootstrap's variables are defined, the grid, forms and navbar are gone",
+  },
+  {
+    name: 'deploy-layout-moved',
+    description:
+      'a redeploy ships templates whose input column sits on the right (justify-content-end) instead of the centre',
+  },
 ] as const satisfies readonly { name: string; description: string }[];
 
 export type FaultName = (typeof FAULTS)[number]['name'];
+
+/** Faults a deploy ships: a site's first release never has them, every redeployed one does. */
+export const SHIPPED_BY_A_REDEPLOY: ReadonlySet<FaultName> = new Set([
+  'deploy-css-truncated',
+  'deploy-layout-moved',
+]);
 
 export const FAULT_NAMES: readonly FaultName[] = FAULTS.map((fault) => fault.name);
 

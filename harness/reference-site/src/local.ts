@@ -338,11 +338,14 @@ async function main(): Promise<void> {
       env: async () => {
         await collectstatic(staticRoot);
         const stamp = new Date().toISOString().replace(/[-:.]/g, '');
+        const release = ++counter;
         return {
           PORT: String(port),
           HOST: host,
           DATABASE_URL: databaseUrl,
-          RELEASE_ID: `local-${stamp}-${++counter}`,
+          RELEASE_ID: `local-${stamp}-${release}`,
+          // 1 for the first start, 2 after the first redeploy...: the faults a deploy ships wait for it.
+          SUPERLISTS_RELEASE_NUMBER: String(release),
           STATIC_ROOT: staticRoot,
           SERVE_STATIC: '1',
           MIGRATE_ON_START: '1',

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type FaultName, parseFaults } from './faults.ts';
+import { type FaultName, SHIPPED_BY_A_REDEPLOY, parseFaults } from './faults.ts';
 
 /** The reference-site folder (holds migrations/, static/ and the default staticfiles/). */
 export const SITE_DIR = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '');
@@ -103,6 +103,10 @@ export function loadSettings(env: Env = process.env, cwd: string = process.cwd()
     faults = parseFaults(env.SUPERLISTS_FAULT);
   } catch (error) {
     throw new SettingsError((error as Error).message);
+  }
+  // The built-in target numbers its releases (local.ts); a site started by hand is a first release.
+  if (Number(env.SUPERLISTS_RELEASE_NUMBER ?? 1) <= 1) {
+    faults = new Set([...faults].filter((name) => !SHIPPED_BY_A_REDEPLOY.has(name)));
   }
   return {
     port,
