@@ -84,45 +84,50 @@ test.describe('Deploying', { tag: ['@deploy', '@writes'] }, () => {
     const watcher = watchAvailability(request);
     const started = Date.now();
 
-    const result = await test.step('trigger the redeploy', () => deployer.trigger());
+    // The chart is drawn however the deploy ends: a failed deploy is when it is read most.
+    let triggered: number | undefined;
+    let releaseSeen: number | undefined;
+    let availability: Awaited<ReturnType<typeof watcher.stop>>;
+    try {
+      const result = await test.step('trigger the redeploy', () => deployer.trigger());
 
-    const triggered = Date.now();
-    const deploySeconds = (triggered - started) / 1000;
-    await test
-      .info()
-      .attach('deploy output', { body: describeResult(result), contentType: 'text/plain' });
-    expect(result.code, `the deploy command failed:\n${describeResult(result)}`).toBe(0);
-    verdict('trigger', `${result.command}: exit 0 in ${deploySeconds.toFixed(1)} s`);
+      triggered = Date.now();
+      const deploySeconds = (triggered - started) / 1000;
+      await test
+        .info()
+        .attach('deploy output', { body: describeResult(result), contentType: 'text/plain' });
+      expect(result.code, `the deploy command failed:\n${describeResult(result)}`).toBe(0);
+      verdict('trigger', `${result.command}: exit 0 in ${deploySeconds.toFixed(1)} s`);
 
-    let releaseSeen: number | undefined; // for the availability chart
-
-    await test.step('wait for the new release to be live', async () => {
-      // A probe that fails while the site restarts is asked again until the deadline; the last
-      // failure (or the unchanged release) is what the report shows.
-      await expect(async () => {
-        expect(
-          await deployer.release(),
-          `the deploy command finished but the release is still ${before}: nothing was deployed`,
-        ).not.toBe(before);
-      }).toPass({ timeout: suite.deployTimeoutMs });
-      releaseSeen = Date.now();
-      await expect
-        .poll(async () => (await request.get('/')).status(), {
-          message: 'the new release does not answer / with 200',
-          timeout: suite.deployTimeoutMs,
-        })
-        .toBe(200);
-    });
+      await test.step('wait for the new release to be live', async () => {
+        // A probe that fails while the site restarts is asked again until the deadline; the last
+        // failure (or the unchanged release) is what the report shows.
+        await expect(async () => {
+          expect(
+            await deployer.release(),
+            `the deploy command finished but the release is still ${before}: nothing was deployed`,
+          ).not.toBe(before);
+        }).toPass({ timeout: suite.deployTimeoutMs });
+        releaseSeen = Date.now();
+        await expect
+          .poll(async () => (await request.get('/')).status(), {
+            message: 'the new release does not answer / with 200',
+            timeout: suite.deployTimeoutMs,
+          })
+          .toBe(200);
+      });
+    } finally {
+      availability = await watcher.stop();
+      await pictures.availability(availability, {
+        deployStart: started,
+        deployEnd: triggered ?? Date.now(),
+        releaseSeen,
+      });
+    }
 
     const after = await deployer.release();
     verdict('release after', after);
 
-    const availability = await watcher.stop();
-    await pictures.availability(availability, {
-      deployStart: started,
-      deployEnd: triggered,
-      releaseSeen,
-    });
     verdict(
       'availability',
       `${availability.probes} probes, ${availability.failures} failed, longest gap ${availability.longestGapMs} ms${availability.failureSamples.length ? ` (${[...new Set(availability.failureSamples)].join('; ')})` : ''}`,
