@@ -14,8 +14,14 @@ const verdict: ReporterDescription = [
     allureResultsDir: suite.fullReports ? `allure-results/${runName}` : undefined,
   },
 ];
+// First: the session cookies' values leave every trace before another reporter copies it.
+const redactTraces: ReporterDescription = [
+  './reporters/redact-traces.ts',
+  { sessionCookies: [...new Set(chosen.map((name) => targets[name]!.sessionCookie))] },
+];
 const reporters: ReporterDescription[] = suite.fullReports
   ? [
+      redactTraces,
       ['list'],
       ['html', { open: 'never', outputFolder: `reports/html/${runName}` }],
       ['junit', { outputFile: `reports/junit/${runName}.xml` }],
@@ -36,7 +42,7 @@ const reporters: ReporterDescription[] = suite.fullReports
       verdict,
       ...(suite.blobReport ? [['blob'] as ReporterDescription] : []),
     ]
-  : [['list'], verdict];
+  : [redactTraces, ['list'], verdict];
 
 export default defineConfig<SuiteOptions>({
   testDir: './tests',

@@ -30,4 +30,8 @@ done <"$D/shared/env"
 cd "$(readlink -f "$D/current")"
 [[ -f harness/reference-site/src/create-session.ts ]] ||
   die "the live release of $SITE ($(cat RELEASE 2>/dev/null || pwd)) has no create-session (no stage 3)"
-exec "$NODE" --import tsx harness/reference-site/src/create-session.ts "$EMAIL"
+# The key is also kept in a root-only log, so that check-secrets can look for every key handed out.
+key=$("$NODE" --import tsx harness/reference-site/src/create-session.ts "$EMAIL") || exit $?
+(umask 077 && mkdir -p "$S/secrets" && printf '%s\n' "$key" >>"$S/secrets/session-keys.log") ||
+  echo "create-session: could not log the key in $S/secrets/session-keys.log" >&2
+printf '%s\n' "$key"

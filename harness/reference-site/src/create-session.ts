@@ -2,8 +2,12 @@
 // server-side session logged in as them, and prints the session cookie's value (what a test sets
 // as the session cookie, `sessionid` by default). Fails, as the book's does, when the user exists.
 // Usage: node --import tsx harness/reference-site/src/create-session.ts EMAIL
-// Env: DATABASE_URL and SECRET_KEY of the site; without DATABASE_URL, the running built-in target's.
+// Env: DATABASE_URL and SECRET_KEY of the site; without DATABASE_URL, the running built-in target's,
+// and then the key is also appended to its data folder's session-keys.log (0600), so that
+// check-secrets can look for every key handed out (on the real server, create-session.sh logs it).
+import { appendFileSync } from 'node:fs';
 import pg from 'pg';
+import { localDataDir, sessionKeyLog } from './localpaths.ts';
 import { newSessionKey, saveSession, signSessionKey } from './sessions.ts';
 import { CommandError, runCommand, siteDatabase } from './target-env.ts';
 
@@ -26,8 +30,12 @@ await runCommand('create-session', async () => {
       );
     const key = newSessionKey();
     await saveSession(client, key, { _auth_user_id: email });
+    const cookie = signSessionKey(key, secretKey);
+    // Logged before the commit: a key that is printed is a key that was logged.
+    if (!process.env.DATABASE_URL?.trim())
+      appendFileSync(sessionKeyLog(localDataDir().dataDir), `${cookie}\n`, { mode: 0o600 });
     await client.query('COMMIT');
-    process.stdout.write(`${signSessionKey(key, secretKey)}\n`);
+    process.stdout.write(`${cookie}\n`);
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;

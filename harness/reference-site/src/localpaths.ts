@@ -90,6 +90,8 @@ export interface LauncherState {
 }
 
 export const launcherFile = (dataDir: string) => path.join(dataDir, 'launcher.json');
+/** Every session key create-session printed for the built-in target (0600; check-secrets reads it). */
+export const sessionKeyLog = (dataDir: string) => path.join(dataDir, 'session-keys.log');
 
 /** The running launcher's state (for the commands that act on the built-in target), or null. */
 export function readLauncherState(env: Record<string, string | undefined> = process.env): {
