@@ -6,6 +6,7 @@
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { exec, type Exec } from './exec.ts';
+import { CLOCK_TICKS } from './machine.ts';
 import { readJsonReport, resultsOf, type JSONReport } from './json-report.ts';
 import { say } from './output.ts';
 import { discarded, problems, state } from './state.ts';
@@ -76,12 +77,20 @@ function siteSide(timing: TimingFile, spawnedAt: number, exitedAt: number): Site
 
 let runCounter = 0;
 
+/** Where and how a run is made. */
+export interface RunOptions {
+  /** Against the built-in site: the timing reporter too. */
+  site?: boolean;
+  /** Another tree of the suite (the `--compare` one) instead of this one. */
+  cwd?: string;
+}
+
 /** `npx playwright test ARGS` with the JSON reporter (and, against the built-in site, the timing reporter). */
 export async function playwright(
   label: string,
   args: string[],
   env: NodeJS.ProcessEnv,
-  options: { site?: boolean } = {},
+  options: RunOptions = {},
 ): Promise<PwRun> {
   const id = `${String(++runCounter).padStart(2, '0')}-${label}`;
   const jsonFile = path.join(state.workDir, 'json', `${id}.json`);
@@ -108,7 +117,7 @@ export async function playwright(
         ? { BENCH_TIMING_FILE: timingFile, ACCESS_LOG: '1', DEBUG: 'pw:webserver' }
         : {}),
     },
-    { memory: true },
+    { memory: true, cwd: options.cwd },
   );
   const exitedAt = spawnedAt + run.wallMs;
   const report = readJsonReport(jsonFile);
@@ -142,12 +151,15 @@ export function expectGreen(run: PwRun): void {
   );
 }
 
+/** The CPU time of a run's process tree (runner, workers, browsers; the site when it is a child). */
+export const cpuMs = (run: Exec) => (run.memory ? (1000 * run.memory.cpuTicks) / CLOCK_TICKS : NaN);
+
 /** Prints a run's line: wall and Playwright time, counts, exit, peak memory, others' CPU. */
 export function progress(run: PwRun, extra = '', note = ''): void {
   if (state.interrupted) return;
   const counts = `${run.passed} passed${run.failed ? `, ${run.failed} failed` : ''}${run.skipped ? `, ${run.skipped} skipped` : ''}`;
   say(
-    `  ${run.label.padEnd(34)} ${seconds(run.wallMs).padStart(6)} s wall, ${seconds(run.pwMs).padStart(6)} s playwright, ${counts}, exit ${run.code}${run.memory ? `, peak ${run.memory.peakMb} MB` : ''}${extra}, others' CPU ${run.othersCpu.toFixed(0)} %${note}`,
+    `  ${run.label.padEnd(34)} ${seconds(run.wallMs).padStart(6)} s wall, ${seconds(run.pwMs).padStart(6)} s playwright, ${counts}, exit ${run.code}${run.memory ? `, peak ${run.memory.peakMb} MB, CPU ${seconds(cpuMs(run))} s` : ''}${extra}, others' CPU ${run.othersCpu.toFixed(0)} %${note}`,
   );
 }
 
@@ -164,7 +176,7 @@ export async function measured(
   label: string,
   args: string[],
   env: () => NodeJS.ProcessEnv,
-  options: { site?: boolean } = {},
+  options: RunOptions = {},
 ): Promise<PwRun> {
   for (let attempt = 1; ; attempt++) {
     const run = await playwright(label, args, env(), options);
