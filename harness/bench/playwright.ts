@@ -46,6 +46,10 @@ export interface PwRun extends Exec {
   flaky: number;
   report?: JSONReport;
   site?: SiteSide;
+  /** From spawn until Playwright began the run (stats.startTime): npx, runner, config. */
+  beginMs: number;
+  /** From spawn until the first test started: that, plus global setup, workers, browsers, fixtures. */
+  firstTestMs: number;
 }
 
 function siteSide(timing: TimingFile, spawnedAt: number, exitedAt: number): SiteSide {
@@ -139,6 +143,17 @@ export async function playwright(
     flaky: report?.stats.flaky ?? 0,
     report,
     site,
+    ...phases(report, spawnedAt),
+  };
+}
+
+/** When the run began and its first test started, from the JSON report, in ms since spawn. */
+function phases(report: JSONReport | undefined, spawnedAt: number) {
+  const began = report ? Date.parse(report.stats.startTime) - spawnedAt : NaN;
+  const starts = resultsOf(report).map((r) => Date.parse(r.startTime));
+  return {
+    beginMs: began,
+    firstTestMs: starts.length ? Math.min(...starts) - spawnedAt : NaN,
   };
 }
 

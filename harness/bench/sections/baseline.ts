@@ -201,6 +201,8 @@ export function printBaseline(figures: BaselineFigures) {
     name,
     med(runs.map((r) => r.wallMs)),
     med(runs.map(cpuMs)),
+    med(runs.map((r) => r.beginMs)),
+    med(runs.map((r) => r.firstTestMs)),
     med(runs.map((r) => r.pwMs)),
     med(runs.map((r) => r.wallMs - r.pwMs)),
     med(runs.map(testsMs)),
@@ -211,7 +213,18 @@ export function printBaseline(figures: BaselineFigures) {
     count(runs.map((r) => r.memory?.browsersLaunched ?? NaN)),
   ];
   table([
-    ['', 'wall', 'CPU', 'playwright', 'outside it', "tests' sum", 'peak RSS', 'browsers'],
+    [
+      '',
+      'wall',
+      'CPU',
+      'run begun',
+      'first test',
+      'playwright',
+      'outside it',
+      "tests' sum",
+      'peak RSS',
+      'browsers',
+    ],
     row('the suite (--project=staging --grep @story --grep-invert @accounts)', figures.suite),
     row('the plain port (harness/bench/plain-port)', figures.plain),
     ...(figures.before.length
