@@ -4,12 +4,14 @@
  * several runs (default 3), with the range when there is more than one.
  *
  *   npm run bench [-- --runs N | --quick] [--only suite,stories,stage3,baseline,clone,deploy,red,startup]
- *                 [--compare REV] [--keep]
+ *                 [--compare REV] [--accept-noise] [--keep]
  *
  * The run ends with the issue-15 targets, each with its figure and met / MISSED (output.ts).
  * `--compare REV`: the suite's stories also run from REV's tree (git archive, this node_modules),
  * alternating with this tree's and the plain port's, against the built-in site and staging: a
- * before/after (A/B) of a change in one run. A full run (no --only) leaves out `stories`.
+ * before/after (A/B) of a change in one run. `--accept-noise`: keep a run during which other jobs
+ * used the CPU instead of running it again (on a machine that stays busy, repeats only add time;
+ * ratios of alternating runs stay fair, absolute figures do not). A full run (no --only) leaves out `stories`.
  *
  * - suite:    `npx playwright test --grep-invert @deploy` (FT + smoke) against the built-in site,
  *             cold (a new SUPERLISTS_LOCAL_DATA: PostgreSQL runs initdb) and warm (the same folder
@@ -73,7 +75,7 @@ const SECTIONS = [
 type Section = (typeof SECTIONS)[number];
 /** A full run: every section but `stories` (the baseline section measures the stories too). */
 const DEFAULT_SECTIONS: Section[] = SECTIONS.filter((s) => s !== 'stories');
-const USAGE = `usage: npm run bench [-- --runs N | --quick] [--only ${SECTIONS.join(',')}] [--compare REV] [--keep]`;
+const USAGE = `usage: npm run bench [-- --runs N | --quick] [--only ${SECTIONS.join(',')}] [--compare REV] [--accept-noise] [--keep]`;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -83,6 +85,7 @@ async function main(): Promise<void> {
       only: { type: 'string' },
       keep: { type: 'boolean' },
       compare: { type: 'string' },
+      'accept-noise': { type: 'boolean' },
       'compare-dir': { type: 'string' },
       'server-part': { type: 'string' },
       work: { type: 'string' },
@@ -94,6 +97,7 @@ async function main(): Promise<void> {
     return;
   }
   const runs = values.quick ? 1 : Number(values.runs ?? 3);
+  state.acceptNoise = values['accept-noise'];
   if (!Number.isInteger(runs) || runs < 1) {
     console.error(`bench: --runs ${values.runs} is not a whole number >= 1`);
     process.exit(2);

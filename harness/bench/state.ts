@@ -14,6 +14,8 @@ export const state: {
   current: ChildProcess | undefined;
   /** Set on SIGINT/SIGTERM: no new command starts. */
   interrupted: boolean;
+  /** `--accept-noise`: a run during which other jobs used the CPU is kept, not run again. */
+  acceptNoise?: boolean;
   /** `--compare REV`: that commit's tree (git archive, this tree's node_modules), for A/B runs. */
   compare?: { rev: string; dir: string };
 } = { workDir: '', current: undefined, interrupted: false };
