@@ -8,7 +8,7 @@
 import { once } from 'node:events';
 import { setTimeout as pause } from 'node:timers/promises';
 import type { ImapFlow } from 'imapflow';
-import { simpleParser, type AddressObject } from 'mailparser';
+import type { AddressObject } from 'mailparser';
 import type { CommandResult } from './ssh.ts';
 
 /** One message, as a person reads it. */
@@ -47,6 +47,8 @@ function addresses(field: AddressObject | AddressObject[] | undefined): string[]
 
 /** Parses one RFC 822 message. */
 export async function parseMessage(source: string | Buffer, uid?: number): Promise<MailMessage> {
+  // Loaded on first use: every worker imports this module, few read mail (~150 ms a process).
+  const { simpleParser } = await import('mailparser');
   const parsed = await simpleParser(source);
   return {
     to: addresses(parsed.to),

@@ -36,7 +36,7 @@ export function exec(
   label: string,
   command: string[],
   env: NodeJS.ProcessEnv,
-  options: { memory?: boolean; echo?: boolean } = { memory: true },
+  options: { memory?: boolean; echo?: boolean; cwd?: string } = { memory: true },
 ): Promise<Exec> {
   if (state.interrupted) {
     return Promise.resolve({
@@ -58,7 +58,7 @@ export function exec(
     const started = performance.now();
     const cpuBefore = cpuTicks();
     const child = spawn(command[0]!, command.slice(1), {
-      cwd: ROOT,
+      cwd: options.cwd ?? ROOT,
       env,
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,6 +1,7 @@
 /** The bench's terminal output: lines and aligned tables. */
 import type { Exec } from './exec.ts';
 import type { PwRun } from './playwright.ts';
+import { targets } from './state.ts';
 
 /** Prints one line. */
 export const say = (line = '') => process.stdout.write(`${line}\n`);
@@ -26,4 +27,17 @@ export function slim(run: PwRun | Exec) {
   void _tail;
   if ('report' in rest) delete rest.report;
   return rest;
+}
+
+/** Prints every target the sections measured, each with its figure and met / MISSED. */
+export function printTargets(): void {
+  if (!targets.length) return;
+  say('Targets (issue 15), from this run');
+  const verdict = (met: boolean | 'stated' | undefined) =>
+    met === undefined ? 'not measured' : met === 'stated' ? 'stated' : met ? 'met' : 'MISSED';
+  table([
+    ['', 'figure', 'target', ''],
+    ...targets.map((t) => [t.what, t.figure, t.limit, verdict(t.met)]),
+  ]);
+  say();
 }

@@ -3,7 +3,15 @@
  * this machine. Prints a table and writes reports/bench.json. Every figure is the median of
  * several runs (default 3), with the range when there is more than one.
  *
- *   npm run bench [-- --runs N | --quick] [--only suite,stories,stage3,baseline,deploy,red,startup] [--keep]
+ *   npm run bench [-- --runs N | --quick] [--only suite,stories,stage3,baseline,clone,deploy,red,startup]
+ *                 [--compare REV] [--accept-noise] [--keep]
+ *
+ * The run ends with the issue-15 targets, each with its figure and met / MISSED (output.ts).
+ * `--compare REV`: the suite's stories also run from REV's tree (git archive, this node_modules),
+ * alternating with this tree's and the plain port's, against the built-in site and staging: a
+ * before/after (A/B) of a change in one run. `--accept-noise`: keep a run during which other jobs
+ * used the CPU instead of running it again (on a machine that stays busy, repeats only add time;
+ * ratios of alternating runs stay fair, absolute figures do not). A full run (no --only) leaves out `stories`.
  *
  * - suite:    `npx playwright test --grep-invert @deploy` (FT + smoke) against the built-in site,
  *             cold (a new SUPERLISTS_LOCAL_DATA: PostgreSQL runs initdb) and warm (the same folder
@@ -16,13 +24,18 @@
  * - stage3:   the stage-3 stories (@accounts) against the built-in site, and the login mail's wait.
  * - baseline: the suite's stories (`--project=staging --grep @story`) next to a plain Playwright
  *             port of them (bench/plain-port/), alternating, against one built-in site started
- *             once: the ratio of their wall times against the target of at most 0.8 x.
+ *             once: the ratio of their wall times against the target of at most 0.8 x; then the
+ *             stories with 1, 3 and 4 workers, once each.
+ * - clone:    the first run on a fresh tree of HEAD next to the warm run after it (sections/clone.ts).
  * - deploy:   against the real server (server/), under `flock /tmp/superlists-server.lock`: up, the
  *             deploy spec next to the deploy command it runs (its wall and the test's own
- *             duration), the same command run directly over ssh, the stories against staging (a
- *             running site, as in the post-deploy gate), down (always).
+ *             duration), the same command run directly over ssh, and against staging (a running
+ *             site, as in the post-deploy gate; sections/staging.ts) the stories next to the plain
+ *             port, the whole gate next to the stories, the stage-3 stories and the login mail's
+ *             wait over IMAP, worker counts and --repeat-each 3 and 10; down (always).
  * - red:      time to a red verdict when the target is down, with preflight, with PREFLIGHT=false,
- *             and with PREFLIGHT=false INFRA_RETRIES=0 (the suite's infrastructure retries off).
+ *             and with PREFLIGHT=false INFRA_RETRIES=0 (the suite's infrastructure retries off);
+ *             and when `/` answers 400 or redirects in a loop.
  * - startup:  `npx playwright --version` (the floor under every command above), and the same
  *             without npx.
  *
@@ -36,21 +49,33 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ROOT } from '../../helpers/config/paths.ts';
 import { loadAverage, machine } from './machine.ts';
-import { say } from './output.ts';
+import { printTargets, say } from './output.ts';
 import { NOISY_PERCENT } from './playwright.ts';
 import { benchBaseline, printBaseline, rawBaseline } from './sections/baseline.ts';
+import { benchClone, printClone, rawClone, treeOf } from './sections/clone.ts';
 import { benchDeploy, printDeploy, serverPart } from './sections/deploy.ts';
 import { benchRed, printRed, rawRed } from './sections/red.ts';
 import { benchStage3, printStage3, rawStage3 } from './sections/stage3.ts';
 import { benchStartup, printStartup, rawStartup } from './sections/startup.ts';
 import { benchStories, printStories, rawStories } from './sections/stories.ts';
 import { benchSuite, printSuite, rawSuite } from './sections/suite.ts';
-import { discarded, executed, problems, state } from './state.ts';
+import { discarded, executed, problems, state, targets } from './state.ts';
 import { count, seconds } from './stats.ts';
 
-const SECTIONS = ['suite', 'stories', 'stage3', 'baseline', 'deploy', 'red', 'startup'] as const;
+const SECTIONS = [
+  'suite',
+  'stories',
+  'stage3',
+  'baseline',
+  'clone',
+  'deploy',
+  'red',
+  'startup',
+] as const;
 type Section = (typeof SECTIONS)[number];
-const USAGE = `usage: npm run bench [-- --runs N | --quick] [--only ${SECTIONS.join(',')}] [--keep]`;
+/** A full run: every section but `stories` (the baseline section measures the stories too). */
+const DEFAULT_SECTIONS: Section[] = SECTIONS.filter((s) => s !== 'stories');
+const USAGE = `usage: npm run bench [-- --runs N | --quick] [--only ${SECTIONS.join(',')}] [--compare REV] [--accept-noise] [--keep]`;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -59,6 +84,9 @@ async function main(): Promise<void> {
       quick: { type: 'boolean' },
       only: { type: 'string' },
       keep: { type: 'boolean' },
+      compare: { type: 'string' },
+      'accept-noise': { type: 'boolean' },
+      'compare-dir': { type: 'string' },
       'server-part': { type: 'string' },
       work: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -69,6 +97,7 @@ async function main(): Promise<void> {
     return;
   }
   const runs = values.quick ? 1 : Number(values.runs ?? 3);
+  state.acceptNoise = values['accept-noise'];
   if (!Number.isInteger(runs) || runs < 1) {
     console.error(`bench: --runs ${values.runs} is not a whole number >= 1`);
     process.exit(2);
@@ -76,11 +105,14 @@ async function main(): Promise<void> {
 
   if (values['server-part']) {
     state.workDir = values.work ?? mkdtempSync(path.join(os.tmpdir(), 'superlists-bench-'));
+    if (values.compare && values['compare-dir']) {
+      state.compare = { rev: values.compare, dir: values['compare-dir'] };
+    }
     await serverPart(values['server-part'], runs);
     return;
   }
 
-  const only = (values.only?.split(',').map((s) => s.trim()) ?? [...SECTIONS]) as Section[];
+  const only = (values.only?.split(',').map((s) => s.trim()) ?? [...DEFAULT_SECTIONS]) as Section[];
   const unknown = only.filter((s) => !SECTIONS.includes(s));
   if (unknown.length) {
     console.error(`bench: unknown section ${unknown.join(', ')} (known: ${SECTIONS.join(', ')})`);
@@ -103,6 +135,20 @@ async function main(): Promise<void> {
 
   state.workDir = mkdtempSync(path.join(os.tmpdir(), 'superlists-bench-'));
   chmodSync(state.workDir, 0o755);
+  if (values.compare) {
+    const rev = values.compare;
+    const dir = path.join(state.workDir, 'compare');
+    try {
+      treeOf(rev, dir);
+    } catch {
+      console.error(
+        `bench: --compare ${rev}: not a commit of this repository (git archive failed)`,
+      );
+      process.exit(2);
+    }
+    state.compare = { rev, dir };
+    say(`--compare ${rev}: the stories run from that commit's tree too, alternating (A/B)`);
+  }
   // Interrupted: stop the running command (SIGINT: Playwright stops its browsers and the site),
   // wait for it (at most 15 s), remove the work folder and exit.
   const interrupt = (code: number) => {
@@ -134,7 +180,8 @@ async function main(): Promise<void> {
   const stories = wanted('stories') ? await benchStories(runs, suite?.warmDir) : [];
   const stage3 = wanted('stage3') ? await benchStage3(runs) : [];
   const baseline = wanted('baseline') ? await benchBaseline(runs) : undefined;
-  const red = wanted('red') ? await benchRed(runs) : undefined;
+  const clone = wanted('clone') ? await benchClone(runs) : undefined;
+  const red = wanted('red') ? await benchRed(runs, values.only !== undefined) : undefined;
   const deploy = wanted('deploy') ? await benchDeploy(runs) : undefined;
   if (state.interrupted) return;
   const loadEnd = loadAverage();
@@ -150,8 +197,12 @@ async function main(): Promise<void> {
   if (stories.length) medians.stories = printStories(stories);
   if (stage3.length) medians.stage3 = printStage3(stage3);
   if (baseline) medians.baseline = printBaseline(baseline);
+  if (clone) medians.clone = printClone(clone);
   if (red) medians.red = printRed(red);
   if (deploy) medians.deploy = printDeploy(deploy);
+  else if (only.includes('deploy'))
+    say('Deploy and staging: not measured (the server part did not run)');
+  printTargets();
 
   // Not the server part: the server's daemons (sshd, nginx, PostgreSQL, the sites, the deploy
   // they run) are not this process's children, so their work there counts as "other jobs".
@@ -184,12 +235,14 @@ async function main(): Promise<void> {
         sections: only,
         loadAverage: { start: loadStart, end: loadEnd },
         medians,
+        targets,
         raw: {
           startup: startup && rawStartup(startup),
           suite: suite && rawSuite(suite),
           stories: rawStories(stories),
           stage3: rawStage3(stage3),
           baseline: baseline && rawBaseline(baseline),
+          clone: clone && rawClone(clone),
           red: red && rawRed(red),
           deploy,
         },

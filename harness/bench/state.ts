@@ -14,6 +14,10 @@ export const state: {
   current: ChildProcess | undefined;
   /** Set on SIGINT/SIGTERM: no new command starts. */
   interrupted: boolean;
+  /** `--accept-noise`: a run during which other jobs used the CPU is kept, not run again. */
+  acceptNoise?: boolean;
+  /** `--compare REV`: that commit's tree (git archive, this tree's node_modules), for A/B runs. */
+  compare?: { rev: string; dir: string };
 } = { workDir: '', current: undefined, interrupted: false };
 
 /** Every command run, for the check of what other jobs used meanwhile. */
@@ -24,3 +28,32 @@ export const problems: string[] = [];
 
 /** Runs repeated because other jobs used the machine meanwhile (by log file: one per run). */
 export const discarded = new Map<string, { label: string; wallMs: number; othersCpu: number }>();
+
+/** One issue-15 target as the bench measured it: printed together at the end of the run. */
+export interface TargetRow {
+  /** What is measured, e.g. "stories / plain port, built-in site". */
+  what: string;
+  /** The figure as printed, e.g. "0.93 x (10.2 s / 11.0 s)". */
+  figure: string;
+  /** The target, e.g. "<= 0.8 x". */
+  limit: string;
+  /** Met or missed; `stated` for a figure without a limit; undefined: not measured (the figure says why). */
+  met: boolean | 'stated' | undefined;
+}
+
+/** The targets, in the order the sections printed them. */
+export const targets: TargetRow[] = [];
+
+/** Adds the target "a / b at most `limit` x" (a and b in ms; NaN: not measured). */
+export function ratioTarget(what: string, a: number, b: number, limit: number): void {
+  const ratio = a / b;
+  const known = Number.isFinite(ratio);
+  targets.push({
+    what,
+    figure: known
+      ? `${ratio.toFixed(2)} x (${(a / 1000).toFixed(1)} s / ${(b / 1000).toFixed(1)} s)`
+      : 'not measured',
+    limit: `<= ${limit} x`,
+    met: known ? ratio <= limit : undefined,
+  });
+}

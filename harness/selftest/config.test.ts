@@ -378,7 +378,7 @@ describe('good values', () => {
       command: 'node --import tsx harness/reference-site/src/mailbox.ts',
     });
     assert.match(local.createSession!.command, /create-session\.ts \{email\}$/);
-    assert.equal(suite.workers, 2);
+    assert.equal(suite.workers, config.defaultWorkers());
     assert.equal(suite.trace, 'retain-on-failure');
   });
 

@@ -8,6 +8,7 @@
  * says how to fix it; secrets never appear in it. Importing this module does nothing.
  */
 import { readFileSync, statSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import dotenv from 'dotenv';
 import { z } from 'zod';
@@ -661,6 +662,11 @@ const BROWSER_CANDIDATES = [
   '/usr/bin/chromium',
 ];
 
+/** The default worker count: one per core this process may use. */
+export function defaultWorkers(): number {
+  return Math.max(1, os.availableParallelism());
+}
+
 /** The suite-wide settings, from the variables and `$ctx`. */
 function suiteSchema() {
   return z
@@ -746,7 +752,13 @@ function suiteSchema() {
          * green run about a quarter of its time.
          */
         traceDetail: v.TRACE_DETAIL ?? 'light',
-        workers: v.WORKERS ?? 2,
+        /**
+         * Worker processes (WORKERS): default one per core. A story is CPU-bound on this side
+         * (the browser renders, the runner and the worker drive it), so a worker per core keeps
+         * every core busy; more workers than cores were slower in the bench, even against a
+         * target on another process (README, Performance). Playwright's own default is half.
+         */
+        workers: v.WORKERS ?? defaultWorkers(),
         retries: v.RETRIES ?? 0,
         /** Retries of a request that failed for infrastructure reasons (INFRA_RETRIES, default 2). */
         infraRetries: v.INFRA_RETRIES ?? 2,

@@ -11,6 +11,7 @@ import { baseEnv } from '../exec.ts';
 import { resultsOf } from '../json-report.ts';
 import { say, slim, table } from '../output.ts';
 import {
+  cpuMs,
   expectGreen,
   freshDataDir,
   measured,
@@ -18,13 +19,20 @@ import {
   progress,
   type PwRun,
 } from '../playwright.ts';
-import { problems, state } from '../state.ts';
+import { problems, ratioTarget, state, targets } from '../state.ts';
 import { count, med, median, seconds } from '../stats.ts';
 import { freePort } from '../../reference-site/src/free-port.ts';
 
 /** The issue's target: the suite's stories take at most this share of the plain port's wall time. */
 export const BASELINE_TARGET = 0.8;
-const PLAIN_CONFIG = 'harness/bench/plain-port/playwright.config.ts';
+/** The plain port's config, for `--config`. */
+export const PLAIN_CONFIG = 'harness/bench/plain-port/playwright.config.ts';
+/** The suite's stories that the plain port ports (stage 3 has no plain port), without the project. */
+export const STORY_ARGS = ['--grep', '@story', '--grep-invert', '@accounts'];
+/** The README's figure before issue 15: the stories' peak memory with 2 workers (quiet run). */
+const STORIES_PEAK_BEFORE_MB = 1700;
+/** Worker counts tried once each besides the default (2), against the built-in site. */
+const WORKER_SWEEP = [1, 3, 4];
 const READY = /superlists local target ready/;
 
 /** The baseline's runs: the suite's stories and the plain port, alternating. */
@@ -34,6 +42,10 @@ export interface BaselineFigures {
   siteStartMs: number;
   suite: PwRun[];
   plain: PwRun[];
+  /** The `--compare` tree's stories (before a change), alternating with the others. */
+  before: PwRun[];
+  /** The suite's stories with other worker counts, once each. */
+  workers: { workers: number; run: PwRun }[];
 }
 
 /** A built-in site on a free port, started once for every run of this section. */
@@ -113,10 +125,18 @@ export async function benchBaseline(runs: number): Promise<BaselineFigures | und
     return undefined;
   }
   say(`  built-in site ready at ${site.url} in ${seconds(site.ms)} s`);
-  const figures: BaselineFigures = { url: site.url, siteStartMs: site.ms, suite: [], plain: [] };
+  const figures: BaselineFigures = {
+    url: site.url,
+    siteStartMs: site.ms,
+    suite: [],
+    plain: [],
+    before: [],
+    workers: [],
+  };
+  const compare = state.compare;
   const kinds = {
     suite: {
-      args: ['--project=staging', '--grep', '@story', '--grep-invert', '@accounts'],
+      args: ['--project=staging', ...STORY_ARGS],
       env: () => ({
         ...baseEnv(),
         STAGING_URL: site.url,
@@ -134,12 +154,26 @@ export async function benchBaseline(runs: number): Promise<BaselineFigures | und
     const warmUp = await playwright('baseline-warm-up', [...kinds.plain.args], kinds.plain.env());
     progress(warmUp, ' (warm-up, not counted)');
     for (let r = 1; r <= runs && !state.interrupted; r++) {
-      const order = r % 2 ? (['suite', 'plain'] as const) : (['plain', 'suite'] as const);
+      const order: ('suite' | 'plain' | 'before')[] = ['suite', 'plain'];
+      if (compare) order.push('before');
+      if (r % 2 === 0) order.reverse();
       for (const kind of order) {
-        const run = await measured(`baseline-${kind}-${r}`, [...kinds[kind].args], kinds[kind].env);
+        const { args, env } = kinds[kind === 'before' ? 'suite' : kind];
+        const run = await measured(`baseline-${kind}-${r}`, [...args], env, {
+          cwd: kind === 'before' ? compare?.dir : undefined,
+        });
         expectGreen(run);
         figures[kind].push(run);
       }
+    }
+    for (const workers of WORKER_SWEEP) {
+      if (state.interrupted) break;
+      const run = await measured(`baseline-workers-${workers}`, [...kinds.suite.args], () => ({
+        ...kinds.suite.env(),
+        WORKERS: String(workers),
+      }));
+      expectGreen(run);
+      figures.workers.push({ workers, run });
     }
   } finally {
     await site.stop();
@@ -154,7 +188,8 @@ export async function benchBaseline(runs: number): Promise<BaselineFigures | und
 }
 
 /** The summed duration of a run's tests (what the workers spent inside tests). */
-const testsMs = (run: PwRun) => resultsOf(run.report).reduce((sum, r) => sum + r.duration, 0);
+export const testsMs = (run: PwRun) =>
+  resultsOf(run.report).reduce((sum, r) => sum + r.duration, 0);
 
 /** Prints the baseline's table and its ratio against the target; returns its medians. */
 export function printBaseline(figures: BaselineFigures) {
@@ -165,6 +200,9 @@ export function printBaseline(figures: BaselineFigures) {
   const row = (name: string, runs: PwRun[]) => [
     name,
     med(runs.map((r) => r.wallMs)),
+    med(runs.map(cpuMs)),
+    med(runs.map((r) => r.beginMs)),
+    med(runs.map((r) => r.firstTestMs)),
     med(runs.map((r) => r.pwMs)),
     med(runs.map((r) => r.wallMs - r.pwMs)),
     med(runs.map(testsMs)),
@@ -175,9 +213,29 @@ export function printBaseline(figures: BaselineFigures) {
     count(runs.map((r) => r.memory?.browsersLaunched ?? NaN)),
   ];
   table([
-    ['', 'wall', 'playwright', 'outside it', "tests' sum", 'peak RSS', 'browsers'],
+    [
+      '',
+      'wall',
+      'CPU',
+      'run begun',
+      'first test',
+      'playwright',
+      'outside it',
+      "tests' sum",
+      'peak RSS',
+      'browsers',
+    ],
     row('the suite (--project=staging --grep @story --grep-invert @accounts)', figures.suite),
     row('the plain port (harness/bench/plain-port)', figures.plain),
+    ...(figures.before.length
+      ? [
+          row(
+            `the suite's stories at ${state.compare?.rev ?? 'the --compare commit'}`,
+            figures.before,
+          ),
+        ]
+      : []),
+    ...figures.workers.map((w) => row(`the suite's stories, WORKERS=${w.workers}`, [w.run])),
   ]);
   const suiteMs = median(figures.suite.map((r) => r.wallMs));
   const plainMs = median(figures.plain.map((r) => r.wallMs));
@@ -187,6 +245,15 @@ export function printBaseline(figures: BaselineFigures) {
   say(
     `  ratio suite / plain port (wall): ${shown}; target at most ${BASELINE_TARGET} x: ${Number.isFinite(ratio) ? (meets ? 'meets' : 'misses') : 'not measured'}`,
   );
+  ratioTarget('stories / plain port, built-in site (running)', suiteMs, plainMs, BASELINE_TARGET);
+  if (figures.before.length) {
+    ratioTarget(
+      `  the same stories at ${state.compare?.rev ?? '?'} (before) / plain port`,
+      median(figures.before.map((r) => r.wallMs)),
+      plainMs,
+      BASELINE_TARGET,
+    );
+  }
   for (const [name, runs] of [
     ['the suite', figures.suite],
     ['the plain port', figures.plain],
@@ -199,11 +266,20 @@ export function printBaseline(figures: BaselineFigures) {
       say(
         `  peak memory, ${name} (median run): ${peakRun.memory.peakMb} MB summed RSS = runner ${m.runner} + workers ${m.worker} + browsers ${m.browser} MB`,
       );
+      if (name === 'the suite') {
+        targets.push({
+          what: 'peak memory, the stories with 2 workers (no site)',
+          figure: `${peakRun.memory.peakMb} MB (runner ${m.runner}, workers ${m.worker}, browsers ${m.browser})`,
+          limit: `<= ${STORIES_PEAK_BEFORE_MB} MB (README before)`,
+          met: peakRun.memory.peakMb <= STORIES_PEAK_BEFORE_MB,
+        });
+      }
     }
   }
   say();
   const of = (runs: PwRun[]) => ({
     wallMs: median(runs.map((r) => r.wallMs)),
+    cpuMs: median(runs.map(cpuMs)),
     playwrightMs: median(runs.map((r) => r.pwMs)),
     testsSumMs: median(runs.map(testsMs)),
     peakRssMb: median(runs.map((r) => r.memory?.peakMb ?? NaN)),
@@ -223,5 +299,10 @@ export function printBaseline(figures: BaselineFigures) {
 
 /** The baseline's runs for reports/bench.json. */
 export function rawBaseline(figures: BaselineFigures) {
-  return { suite: figures.suite.map(slim), plain: figures.plain.map(slim) };
+  return {
+    suite: figures.suite.map(slim),
+    plain: figures.plain.map(slim),
+    before: figures.before.map(slim),
+    workers: figures.workers.map((w) => ({ workers: w.workers, run: slim(w.run) })),
+  };
 }
