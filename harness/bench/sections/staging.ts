@@ -202,7 +202,7 @@ export function printStaging(f: StagingFigures) {
   if (one && ten && ten.tests > one.tests) {
     const perTest = (ten.wallMs - one.wallMs) / (ten.tests - one.tests);
     say(
-      `  scale: each story test beyond the first ${one.tests} adds ${seconds(perTest, 2)} s of wall time (2 workers); the fixed part of a run is ${seconds(one.wallMs - one.tests * perTest)} s`,
+      `  scale: each story test beyond the first ${one.tests} adds ${seconds(perTest, 2)} s of wall time (2 workers; single runs: under a changing load, only a rough slope)`,
     );
   }
   say();
