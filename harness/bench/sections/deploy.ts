@@ -18,6 +18,8 @@ import { benchStaging, printStaging, type StagingFigures } from './staging.ts';
 
 /** The issue's target: the deploy spec's wall time at most this much above its deploy command's. */
 const DEPLOY_TARGET_MS = 2_000;
+/** Issue 16's target: the pictures add at most this much to the deploy spec's wall time. */
+const PICTURES_TARGET_MS = 1_000;
 
 const LOCK = '/tmp/superlists-server.lock';
 
@@ -76,6 +78,8 @@ export interface ServerFigures {
   downMs: number;
   downCode: number;
   specs: SpecRun[];
+  /** The same deploy spec with DEPLOY_VISUAL=off (issue 16: the pictures' cost), alternating. */
+  plainSpecs: SpecRun[];
   direct: DirectRun[];
   /** The staging section's runs (staging.ts): stories, plain port, gate, stage 3, workers, scale. */
   staging?: StagingFigures;
@@ -120,6 +124,7 @@ export async function serverPart(outFile: string, runs: number): Promise<void> {
     downMs: NaN,
     downCode: -1,
     specs: [],
+    plainSpecs: [],
     direct: [],
   };
   const npm = (label: string, script: string) =>
@@ -196,6 +201,21 @@ export async function serverPart(outFile: string, runs: number): Promise<void> {
         problems.push(`${spec.label}: exit ${spec.code} (log: ${spec.logFile})`);
         say(run.tail.split('\n').slice(-15).join('\n'));
       }
+
+      // The same spec without its pictures, right after: what the pictures cost, in one run.
+      const plain = specRun(
+        await playwright(`deploy-spec-no-pictures-${r}`, ['--project=staging', 'tests/deploy'], {
+          ...baseEnv(),
+          ENV_FILE: '.env.server',
+          DEPLOY_VISUAL: 'off',
+        }),
+      );
+      figures.plainSpecs.push(plain);
+      say(
+        `  ${plain.label.padEnd(34)} ${seconds(plain.wallMs).padStart(6)} s wall, ${seconds(plain.pwMs).padStart(6)} s playwright, ${plain.passed ? 'passed' : `FAILED (exit ${plain.code})`}`,
+      );
+      if (!plain.passed)
+        problems.push(`${plain.label}: exit ${plain.code} (log: ${plain.logFile})`);
 
       const direct = await exec(`deploy-ssh-${r}`, sshCommand, baseEnv());
       figures.direct.push({
@@ -292,6 +312,16 @@ export function printDeploy(deploy: ServerFigures) {
     limit: `<= ${seconds(DEPLOY_TARGET_MS)} s`,
     met: Number.isFinite(over) ? over <= DEPLOY_TARGET_MS : undefined,
   });
+  const plainSpecs = deploy.plainSpecs.filter((s) => s.passed);
+  const picturesCost = median(specs.map((s) => s.wallMs)) - median(plainSpecs.map((s) => s.wallMs));
+  targets.push({
+    what: 'deploy spec with its pictures - without (DEPLOY_VISUAL=off), real server',
+    figure: Number.isFinite(picturesCost)
+      ? `${seconds(picturesCost)} s (${med(specs.map((s) => s.wallMs))} - ${med(plainSpecs.map((s) => s.wallMs))})`
+      : 'not measured (no passing pair of deploy spec runs)',
+    limit: `<= ${seconds(PICTURES_TARGET_MS)} s`,
+    met: Number.isFinite(picturesCost) ? picturesCost <= PICTURES_TARGET_MS : undefined,
+  });
   const ratio = specs.map((s) => s.wallMs / (s.triggerMs ?? NaN));
   const testRatio = specs.map((s) => (s.testMs ?? NaN) / (s.triggerMs ?? NaN));
   const directRatio =
@@ -363,6 +393,7 @@ export function printDeploy(deploy: ServerFigures) {
   }
   return {
     specWallMs: median(deploy.specs.map((s) => s.wallMs)),
+    picturesCostMs: picturesCost,
     triggerMs: median(deploy.specs.map((s) => s.triggerMs ?? NaN)),
     directMs: median(deploy.direct.map((d) => d.wallMs)),
     ratioToTrigger: median(ratio),
