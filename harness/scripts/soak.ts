@@ -10,9 +10,9 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
 import { ROOT } from '../../helpers/config/paths.ts';
-import { freePort } from '../reference-site/src/free-port.ts';
+import { forward } from './forward.ts';
+import { spawnLocalSite } from '../reference-site/src/spawn-local.ts';
 
 const argv = process.argv.slice(2);
 const option = (name: string, fallback: number) => {
@@ -31,46 +31,9 @@ const data = mkdtempSync(path.join(tmpdir(), 'superlists-soak-'));
 /** A proxy that forwards every request to `target` and holds each answer back `ms` milliseconds. */
 function delayingProxy(target: URL, ms: number): Promise<http.Server> {
   const server = http.createServer((request, response) => {
-    const upstream = http.request(
-      {
-        host: target.hostname,
-        port: target.port,
-        path: request.url,
-        method: request.method,
-        headers: request.headers,
-      },
-      (answer) => {
-        void delay(ms).then(() => {
-          response.writeHead(answer.statusCode ?? 502, answer.rawHeaders);
-          answer.pipe(response);
-        });
-      },
-    );
-    upstream.on('error', () => response.writeHead(502).end());
-    request.pipe(upstream);
+    forward(target, request, response, { holdMs: ms });
   });
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
-}
-
-/** Starts the reference site with its own data folder; resolves with its URL once it is ready. */
-async function startSite(): Promise<{ url: string; stop: () => Promise<void> }> {
-  const site = spawn('node', ['--import', 'tsx', 'harness/reference-site/src/local.ts'], {
-    cwd: ROOT,
-    env: { ...process.env, PORT: String(await freePort()), SUPERLISTS_LOCAL_DATA: data },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const stop = () =>
-    new Promise<void>((resolve) => {
-      site.once('exit', () => resolve());
-      site.kill('SIGTERM');
-    });
-  return new Promise((resolve, reject) => {
-    site.stdout.on('data', (chunk: Buffer) => {
-      const ready = /ready at (http:\/\/\S+)/.exec(chunk.toString());
-      if (ready) resolve({ url: ready[1]!, stop });
-    });
-    site.once('exit', (code) => reject(new Error(`the reference site exited (${code})`)));
-  });
 }
 
 interface Tally {
@@ -122,14 +85,14 @@ function soak(url: string, siteUrl: string, label: string): Promise<Tally> {
 }
 
 writeFileSync(path.join(data, 'none.env'), '');
-const site = await startSite();
-const proxy = await delayingProxy(new URL(site.url), latency);
+const site = await spawnLocalSite(ROOT, data);
+const proxy = await delayingProxy(site.url, latency);
 const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
 let failed = false;
 try {
   const results: [string, Tally][] = [
-    [`healthy (${runs} runs)`, await soak(site.url, site.url, 'healthy')],
-    [`+${latency} ms latency (${runs} runs)`, await soak(proxyUrl, site.url, 'latency')],
+    [`healthy (${runs} runs)`, await soak(site.url.origin, site.url.origin, 'healthy')],
+    [`+${latency} ms latency (${runs} runs)`, await soak(proxyUrl, site.url.origin, 'latency')],
   ];
   console.log('\nsoak:');
   for (const [label, tally] of results) {
