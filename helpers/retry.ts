@@ -1,17 +1,21 @@
 /**
  * The suite's one retry policy for infrastructure hiccups (not product failures): which answers
  * and network errors are worth sending again, how long to wait, and that only GET and HEAD are
- * ever resent (a write the server may have received never is). Used by the browser's
- * infrastructure-retry route, the API client's resend and the release probe's resend.
+ * ever resent (a write the server may have received never is). Used by the browser's page-level
+ * retries (fixtures/contexts.ts), the API client's resend and the release probe's resend.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Request, Response } from '@playwright/test';
 
 /** Answers that say "the infrastructure hiccupped", not "the product is wrong". */
 export const RETRY_STATUSES: ReadonlySet<number> = new Set([429, 502, 503, 504]);
 
-/** Network errors a reload or a proxy causes (a reset or refused connection, a timeout). */
+/**
+ * Network errors a reload or a proxy causes (a reset or refused connection, a timeout), as Node
+ * and as Chromium name them.
+ */
 const NETWORK_ERROR =
-  /ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|socket hang up|other side closed|UND_ERR_SOCKET/i;
+  /ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|socket hang up|other side closed|UND_ERR_SOCKET|ERR_CONNECTION_(?:RESET|REFUSED|CLOSED)|ERR_EMPTY_RESPONSE|ERR_TIMED_OUT/i;
 
 /** The methods that may be sent again: they cannot change what the server holds. */
 const RESENDABLE = new Set(['GET', 'HEAD']);
@@ -36,16 +40,6 @@ export function isNetworkHiccup(error: unknown): boolean {
 /** How long to wait before retry number `attempt + 1` (200 ms, 400 ms, 800 ms...). */
 export function backoffMs(attempt: number): number {
   return 200 * 2 ** attempt;
-}
-
-/** The network error code `route.abort()` reports to the page for a failure. */
-export function abortCodeFor(error: unknown): string {
-  const message = describe(error);
-  if (/ECONNREFUSED/i.test(message)) return 'connectionrefused';
-  if (/ECONNRESET|EPIPE|socket hang up/i.test(message)) return 'connectionreset';
-  if (/ETIMEDOUT/i.test(message)) return 'timedout';
-  if (/ENOTFOUND|EAI_AGAIN/i.test(message)) return 'namenotresolved';
-  return 'failed';
 }
 
 /** How one caller applies the policy. */
@@ -82,4 +76,21 @@ export async function withRetries<T>(
     }
     await sleep(wait);
   }
+}
+
+/**
+ * The browser-side retries (fixtures/contexts.ts) note here which hiccupped request they are
+ * loading the page again for, and how that ends (the last answer, null if none); a page object
+ * that saw the hiccup (a form post's redirect answered 502) waits for it before judging the page.
+ */
+const retried = new WeakMap<Request, Promise<Response | null>>();
+
+/** Notes that `request`'s hiccup is being retried; `outcome` is the page's last answer. */
+export function noteRetry(request: Request, outcome: Promise<Response | null>): void {
+  retried.set(request, outcome);
+}
+
+/** How the retry of `request`'s hiccup ended, if one was made. */
+export function retryOf(request: Request): Promise<Response | null> | undefined {
+  return retried.get(request);
 }

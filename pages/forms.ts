@@ -1,10 +1,12 @@
 import { STATUS_CODES } from 'node:http';
 import type { Page, Response } from '@playwright/test';
+import { retryOf } from '../helpers/retry.ts';
 
 /**
  * Submits a form with `submit` (a key press, a click) and waits for the page the site answers
  * with to be parsed: on the navigation event itself, not by polling for its effects. An answer
- * of 4xx or 5xx (a refused CSRF token, a crash) fails here, naming the status and the URL; no
+ * of 4xx or 5xx (a refused CSRF token, a crash) fails here, naming the status and the URL (an
+ * infrastructure hiccup the suite retries is judged by the answer the retry got); no
  * answer within the action timeout: the assertions that follow say what the page shows.
  */
 export async function submitForm(page: Page, submit: () => Promise<void>): Promise<void> {
@@ -21,7 +23,14 @@ export async function submitForm(page: Page, submit: () => Promise<void>): Promi
   } finally {
     page.off('response', onResponse);
   }
-  const failed = answers.find((response) => response.status() >= 400);
+  let failed = answers.find((response) => response.status() >= 400);
+  // A hiccup (a 502 while the app restarted) the suite's infrastructure retries are loading the
+  // page again for: the page is judged by the answer that came back.
+  const retry = failed && retryOf(failed.request());
+  if (retry) {
+    const answer = await retry;
+    failed = answer && answer.status() >= 400 ? answer : undefined;
+  }
   if (failed) throw new Error(describeAnswer(failed));
 }
 
