@@ -15,12 +15,11 @@ function switchOff(name: string): string {
 }
 
 test.describe('HTTPS', { tag: '@smoke' }, () => {
-  test.beforeEach(({ target }) => {
-    test.skip(
-      !target.requireHttps,
-      `not applicable: ${target.name} is not required to serve https (${target.name.toUpperCase()}_REQUIRE_HTTPS)`,
-    );
-  });
+  // A skip decided from a worker fixture, before the test's own fixtures: a skip then costs nothing.
+  test.skip(
+    ({ target }) => !target.requireHttps,
+    'not applicable: the target is not required to serve https (<TARGET>_REQUIRE_HTTPS)',
+  );
 
   test('plain http redirects to https', async ({ target, playwright }) => {
     const httpUrl = target.httpUrl ?? target.url.replace(/^https:/, 'http:');
@@ -69,12 +68,10 @@ test.describe('HTTPS', { tag: '@smoke' }, () => {
 });
 
 test.describe('HTTPS cookies', { tag: '@smoke' }, () => {
-  test.beforeEach(({ target }) => {
-    test.skip(
-      !target.secureCookies,
-      `not applicable: ${target.name}'s cookies are not required to be Secure (${target.name.toUpperCase()}_SECURE_COOKIES, default: ${target.name.toUpperCase()}_REQUIRE_HTTPS)`,
-    );
-  });
+  test.skip(
+    ({ target }) => !target.secureCookies,
+    "not applicable: the target's cookies are not required to be Secure (<TARGET>_SECURE_COOKIES, default: <TARGET>_REQUIRE_HTTPS)",
+  );
 
   test('the CSRF cookie is Secure', async ({ page, target, smokePages }) => {
     const cookies = await cookiesOfVisit(page, smokePages);
