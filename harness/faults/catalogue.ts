@@ -18,8 +18,14 @@ export interface Fault {
   target: 'local' | 'server';
   /** Environment for the suite run (e.g. SUPERLISTS_FAULT for the built-in site). */
   env?: Record<string, string>;
-  /** Playwright arguments: which project and tests run against the fault. */
+  /** Playwright arguments: which project and tests run against the fault (and its healthy run). */
   args: string[];
+  /**
+   * The spec files that must catch this fault. When given, only these run against it (a few
+   * seconds instead of the whole suite); if they all pass, the runner tries `args` whole before it
+   * calls the fault uncaught, and says this list is wrong. The healthy run always runs `args` whole.
+   */
+  checks?: string[];
   /** A command (argv) that breaks the target before the run; the server is restored after. */
   apply?: string[];
   /**
@@ -34,6 +40,42 @@ export interface Fault {
 
 /** Faults only an https target can show. */
 const HTTPS_ONLY = new Set(['mixed-content', 'login-link-http']);
+
+/**
+ * The checks each site fault must fail (spec files under tests/): run alone against the fault.
+ * A fault not listed runs the whole suite, as every fault used to (about 20 s each, most of
+ * `npm run faults`). Every check still has to be killed by some fault: the matrix proves it.
+ */
+const SITE_FAULT_CHECKS: Partial<Record<string, string[]>> = {
+  'static-not-served': ['smoke/static-files', 'smoke/css-applied', 'functional/layout-and-styling'],
+  'css-wrong-type': ['smoke/static-files', 'smoke/css-applied'],
+  'css-empty': ['smoke/static-files', 'smoke/css-applied'],
+  'js-missing': ['smoke/static-files', 'smoke/clean-load'],
+  'js-error': ['smoke/clean-load', 'functional/validation'],
+  'missing-favicon': ['smoke/clean-load', 'smoke/static-files'],
+  'debug-404': ['smoke/not-found'],
+  'shared-list': ['functional/multiple-users'],
+  'no-server-validation': ['functional/validation'],
+  'duplicate-message-changed': ['functional/validation'],
+  'numbering-off-by-one': ['functional/new-visitor'],
+  'centring-lost': ['smoke/css-applied', 'functional/layout-and-styling'],
+  'feedback-not-cleared': ['functional/validation'],
+  'slow-pages': ['smoke/response-time'],
+  'add-item-broken': ['functional/new-visitor'],
+  'wrong-title': ['functional/new-visitor'],
+  'unescaped-item': ['functional/new-visitor'],
+  'home-shows-a-list': ['functional/multiple-users'],
+  'any-host': ['smoke/not-found'],
+  'static-catch-all': ['smoke/not-found'],
+  'lists-js-as-html': ['smoke/static-files'],
+  'post-forbidden': ['functional/new-visitor'],
+  'no-login-mail': ['functional/login'],
+  'login-link-wrong-host': ['functional/login'],
+  'sharing-does-nothing': ['functional/sharing'],
+  'my-lists-shows-everyone': ['functional/my-lists'],
+  'logout-keeps-session': ['functional/login'],
+  'no-login-form': ['smoke/accounts'],
+};
 
 /** Site faults that show only across a redeploy: the deploy spec catches them. */
 const ACROSS_A_DEPLOY = new Set<string>(['secret-regenerated-on-deploy', ...SHIPPED_BY_A_REDEPLOY]);
@@ -59,6 +101,7 @@ const siteFaults: Fault[] = SITE_FAULTS.filter(({ name }) => !HTTPS_ONLY.has(nam
     args: ACROSS_A_DEPLOY.has(name)
       ? ['--project=local', 'tests/deploy']
       : ['--project=local', '--grep-invert', '@deploy'],
+    checks: SITE_FAULT_CHECKS[name]?.map((spec) => `tests/${spec}.spec.ts`),
   }),
 );
 
