@@ -95,6 +95,8 @@ export default defineConfig<SuiteOptions>({
           PORT: String(suite.localPort),
           ...(suite.localDataDir ? { SUPERLISTS_LOCAL_DATA: suite.localDataDir } : {}),
           ...(suite.localFault ? { SUPERLISTS_FAULT: suite.localFault } : {}),
+          // The built-in site issues the login links the target declares (LOCAL_LOGIN_LINKS).
+          LOGIN_LINKS: targets.local!.loginLinks,
         },
         reuseExistingServer: false,
         gracefulShutdown: { signal: 'SIGTERM', timeout: 5_000 },

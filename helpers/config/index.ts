@@ -507,6 +507,7 @@ function targetSchema(name: TargetName) {
       ),
       MAILBOX: optional(mailbox(`${P}_MAILBOX`)),
       TEST_EMAIL: optional(testEmail(`${P}_TEST_EMAIL`)),
+      LOGIN_LINKS: oneOf(`${P}_LOGIN_LINKS`, ['reusable', 'single-use'] as const),
       VISUAL_MASK: optional(selectors(`${P}_VISUAL_MASK`)),
     })
     .transform((v, ctx) => {
@@ -595,6 +596,12 @@ function targetSchema(name: TargetName) {
         mailbox: box?.settings,
         /** The address tests log in with: `{tag}` becomes the test's tag. */
         testEmail: v.TEST_EMAIL ?? 'edith+{tag}@example.com',
+        /**
+         * `reusable` (default: the contract, as the book's app does) or `single-use`: a used login
+         * link must log no one in again (a check a team turns on; the built-in site then deletes
+         * each token as it is used).
+         */
+        loginLinks: v.LOGIN_LINKS ?? 'reusable',
         /** CSS selectors masked in the deploy's before/after pictures (what changes by design). */
         visualMask: v.VISUAL_MASK ?? [],
       };
