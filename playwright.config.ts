@@ -51,7 +51,8 @@ export default defineConfig<SuiteOptions>({
   forbidOnly: true,
   workers: suite.workers,
   retries: suite.retries,
-  timeout: 30_000,
+  // TEST_TIMEOUTS: every test's budget; tagged ones (stage 3) get theirs in fixtures/timeline.ts.
+  timeout: suite.testTimeouts.all,
   expect: { timeout: suite.expectTimeoutMs },
   reporter: reporters,
   outputDir: 'test-results',
