@@ -29,9 +29,9 @@ function lineFor(env: Record<string, string>): string {
 }
 
 describe('settings', () => {
-  it('TEST_TIMEOUTS: 30 s for every test and 90 s for stage 3 by default; bare and per tag', () => {
+  it('TEST_TIMEOUTS: 30 s for every test and 120 s for stage 3 by default; bare and per tag', () => {
     assert.deepEqual(read({}).suite.testTimeouts, DEFAULT_TEST_TIMEOUTS);
-    assert.deepEqual(DEFAULT_TEST_TIMEOUTS, { all: 30_000, tags: { '@accounts': 90_000 } });
+    assert.deepEqual(DEFAULT_TEST_TIMEOUTS, { all: 30_000, tags: { '@accounts': 120_000 } });
     assert.deepEqual(
       read({ TEST_TIMEOUTS: '45s, @accounts=120s,@deploy=300000ms' }).suite.testTimeouts,
       {
