@@ -51,7 +51,8 @@ export default defineConfig<SuiteOptions>({
   forbidOnly: true,
   workers: suite.workers,
   retries: suite.retries,
-  timeout: 30_000,
+  // TEST_TIMEOUTS: every test's budget; tagged ones (stage 3) get theirs in fixtures/timeline.ts.
+  timeout: suite.testTimeouts.all,
   expect: { timeout: suite.expectTimeoutMs },
   reporter: reporters,
   outputDir: 'test-results',
@@ -95,6 +96,8 @@ export default defineConfig<SuiteOptions>({
           PORT: String(suite.localPort),
           ...(suite.localDataDir ? { SUPERLISTS_LOCAL_DATA: suite.localDataDir } : {}),
           ...(suite.localFault ? { SUPERLISTS_FAULT: suite.localFault } : {}),
+          // The built-in site issues the login links the target declares (LOCAL_LOGIN_LINKS).
+          LOGIN_LINKS: targets.local!.loginLinks,
         },
         reuseExistingServer: false,
         gracefulShutdown: { signal: 'SIGTERM', timeout: 5_000 },

@@ -18,6 +18,11 @@ export interface Fault {
   target: 'local' | 'server';
   /** Environment for the suite run (e.g. SUPERLISTS_FAULT for the built-in site). */
   env?: Record<string, string>;
+  /**
+   * Settings the healthy baseline needs too: the ones that turn on a check that is off by default
+   * (its healthy run proves it passes; the fault's run, with the same settings, that it fails).
+   */
+  baselineEnv?: Record<string, string>;
   /** Playwright arguments: which project and tests run against the fault (and its healthy run). */
   args: string[];
   /**
@@ -86,23 +91,42 @@ const ACROSS_A_DEPLOY = new Set<string>(['secret-regenerated-on-deploy', ...SHIP
  */
 const PICTURE_BUDGET = { DEPLOY_VISUAL_BUDGET: '0.1%' };
 
+/**
+ * Site faults that only a check turned on by a setting catches: the setting, and the spec. The
+ * healthy baseline runs with the setting too (the built-in site then behaves as it declares).
+ */
+const WITH_A_CHECK_TURNED_ON: Record<string, { env: Record<string, string>; spec: string }> = {
+  // The site is set for single-use links (LOCAL_LOGIN_LINKS starts it with LOGIN_LINKS=single-use).
+  'token-reusable': {
+    env: { LOCAL_LOGIN_LINKS: 'single-use' },
+    spec: 'tests/functional/login.spec.ts',
+  },
+};
+
 /** Faults of the site itself: the built-in site started with SUPERLISTS_FAULT=<name>. */
 const siteFaults: Fault[] = SITE_FAULTS.filter(({ name }) => !HTTPS_ONLY.has(name)).map(
-  ({ name, description }) => ({
-    name,
-    description,
-    target: 'local',
-    env: {
-      SUPERLISTS_FAULT: name,
-      ...((SHIPPED_BY_A_REDEPLOY as ReadonlySet<string>).has(name) ? PICTURE_BUDGET : {}),
-    },
-    // The deploy spec has deploy faults of its own (below); leaving it out here saves a redeploy
-    // per fault.
-    args: ACROSS_A_DEPLOY.has(name)
-      ? ['--project=local', 'tests/deploy']
-      : ['--project=local', '--grep-invert', '@deploy'],
-    checks: SITE_FAULT_CHECKS[name]?.map((spec) => `tests/${spec}.spec.ts`),
-  }),
+  ({ name, description }) => {
+    const turnedOn = WITH_A_CHECK_TURNED_ON[name];
+    return {
+      name,
+      description,
+      target: 'local',
+      env: {
+        SUPERLISTS_FAULT: name,
+        ...((SHIPPED_BY_A_REDEPLOY as ReadonlySet<string>).has(name) ? PICTURE_BUDGET : {}),
+        ...turnedOn?.env,
+      },
+      baselineEnv: turnedOn?.env,
+      // The deploy spec has deploy faults of its own (below); leaving it out here saves a redeploy
+      // per fault.
+      args: turnedOn
+        ? ['--project=local', turnedOn.spec]
+        : ACROSS_A_DEPLOY.has(name)
+          ? ['--project=local', 'tests/deploy']
+          : ['--project=local', '--grep-invert', '@deploy'],
+      checks: SITE_FAULT_CHECKS[name]?.map((spec) => `tests/${spec}.spec.ts`),
+    };
+  },
 );
 
 /** Production's https front: the smoke checks against the real server's production site. */

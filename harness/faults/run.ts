@@ -191,12 +191,13 @@ async function main(): Promise<void> {
   // One healthy baseline per target and set of arguments the chosen faults use.
   const baselines = new Map<string, Run>();
   for (const fault of faults) {
-    const key = `${fault.target} ${fault.args.join(' ')}`;
+    const key = `${fault.target} ${fault.args.join(' ')} ${JSON.stringify(fault.baselineEnv ?? {})}`;
     if (!baselines.has(key)) {
       baselines.set(key, {
         name: `healthy-${baselines.size + 1}`,
         target: fault.target,
         args: fault.args,
+        env: fault.baselineEnv,
       });
     }
   }
@@ -218,7 +219,7 @@ async function main(): Promise<void> {
       }
       const failed = [...outcome.tests].filter(([, s]) => s === 'failed').length;
       console.log(
-        `faults: healthy ${target} (${baseline.args.join(' ')}): ${outcome.tests.size} tests, ${failed} failed (${outcome.seconds.toFixed(1)} s)`,
+        `faults: healthy ${target} (${[...Object.entries(baseline.env ?? {}).map(([k, v]) => `${k}=${v}`), ...baseline.args].join(' ')}): ${outcome.tests.size} tests, ${failed} failed (${outcome.seconds.toFixed(1)} s)`,
       );
     }
     for (const [index, fault] of faults.entries()) {

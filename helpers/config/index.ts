@@ -326,6 +326,42 @@ function selectors(name: string) {
   });
 }
 
+// ------------------------------------------------------------------------------ test budgets
+
+/**
+ * How long a test may take, by tag. The default is Playwright's 30 s. A stage-3 story makes up to
+ * two users with create-session over SSH (6-13 s each on a busy staging) and may wait up to 20 s
+ * for its login mail; measured on 2 cores with load 16-26 (two busy loops beside the run), the
+ * slowest took 86 s (My lists and sharing, full Chromium, sessions made here, not over SSH): 120 s.
+ * The deploy spec sets its own (240 s) unless a tag here names it.
+ */
+export const DEFAULT_TEST_TIMEOUTS: TestTimeouts = { all: 30_000, tags: { '@accounts': 120_000 } };
+
+/** Test budgets in milliseconds: `all` for every test, `tags` for tagged ones. */
+export interface TestTimeouts {
+  all: number;
+  tags: Readonly<Record<string, number>>;
+}
+
+/** TEST_TIMEOUTS: a bare duration for every test, `@tag=duration` for tagged ones (`60s`, `90000ms`). */
+function testTimeouts(name: string) {
+  return z.string().transform((value, ctx) => {
+    const usage = `${name}=${value}: give durations like 30s or 90000ms, for all tests or per tag (45s,@accounts=120s)`;
+    const budget: { all: number; tags: Record<string, number> } = {
+      all: DEFAULT_TEST_TIMEOUTS.all,
+      tags: { ...DEFAULT_TEST_TIMEOUTS.tags },
+    };
+    for (const part of list(value)) {
+      const match = /^(?:(@[\w-]+)\s*=\s*)?(\d+(?:\.\d+)?)\s*(s|ms)$/.exec(part);
+      const ms = match ? Math.round(Number(match[2]) * (match[3] === 's' ? 1000 : 1)) : 0;
+      if (!match || ms < 1) return fail(ctx, usage);
+      if (match[1]) budget.tags[match[1]] = ms;
+      else budget.all = ms;
+    }
+    return budget;
+  });
+}
+
 // ----------------------------------------------------------------------------- server checks
 
 const CHECKS_SHAPE = 'a JSON array of checks [{ "name": ..., "command": ..., "expect": {...} }]';
@@ -507,6 +543,7 @@ function targetSchema(name: TargetName) {
       ),
       MAILBOX: optional(mailbox(`${P}_MAILBOX`)),
       TEST_EMAIL: optional(testEmail(`${P}_TEST_EMAIL`)),
+      LOGIN_LINKS: oneOf(`${P}_LOGIN_LINKS`, ['reusable', 'single-use'] as const),
       VISUAL_MASK: optional(selectors(`${P}_VISUAL_MASK`)),
     })
     .transform((v, ctx) => {
@@ -595,6 +632,12 @@ function targetSchema(name: TargetName) {
         mailbox: box?.settings,
         /** The address tests log in with: `{tag}` becomes the test's tag. */
         testEmail: v.TEST_EMAIL ?? 'edith+{tag}@example.com',
+        /**
+         * `reusable` (default: the contract, as the book's app does) or `single-use`: a used login
+         * link must log no one in again (a check a team turns on; the built-in site then deletes
+         * each token as it is used).
+         */
+        loginLinks: v.LOGIN_LINKS ?? 'reusable',
         /** CSS selectors masked in the deploy's before/after pictures (what changes by design). */
         visualMask: v.VISUAL_MASK ?? [],
       };
@@ -694,6 +737,7 @@ function suiteSchema() {
       ),
       PREFLIGHT: bool('PREFLIGHT'),
       EXPECT_TIMEOUT_MS: int('EXPECT_TIMEOUT_MS', 1),
+      TEST_TIMEOUTS: optional(testTimeouts('TEST_TIMEOUTS')),
       PAGE_BUDGET_MS: int('PAGE_BUDGET_MS', 1),
       SMOKE_PATHS: optional(z.string()),
       ALLOWED_NOISE: optional(z.string()),
@@ -769,6 +813,11 @@ function suiteSchema() {
         browserWsEndpoint: v.BROWSER_WS_ENDPOINT,
         /** Check each chosen target (DNS, TCP, TLS, HTTP) before any test runs. */
         preflight: v.PREFLIGHT ?? true,
+        /**
+         * How long a test may take (TEST_TIMEOUTS): `all` for every test, `tags` for tagged ones
+         * (the longest of a test's tags wins); see {@link DEFAULT_TEST_TIMEOUTS}.
+         */
+        testTimeouts: v.TEST_TIMEOUTS ?? DEFAULT_TEST_TIMEOUTS,
         /** How long web-first assertions wait, in milliseconds. */
         expectTimeoutMs: v.EXPECT_TIMEOUT_MS ?? 5000,
         /** Per-page response budget in milliseconds (smoke). */

@@ -3,6 +3,7 @@
    availability budget DEPLOY_GAP_BUDGET_MS; without them the site-level checks still run. */
 import { assetProblems, loadPageAssets } from '../../helpers/assets.ts';
 import { describeResult } from '../../helpers/actions.ts';
+import { checkReport } from '../../helpers/server-checks.ts';
 import { watchAvailability } from '../../helpers/availability.ts';
 import { expect, test } from '../../fixtures/index.ts';
 import { loggedInAs } from '../../pages/contract.ts';
@@ -17,6 +18,7 @@ test.describe('Deploying', { tag: ['@deploy', '@writes'] }, () => {
     pictures,
     database,
     sessionsIfAny,
+    serverChecksIfAny,
     openHome,
     openList,
     newVisitor,
@@ -151,9 +153,28 @@ test.describe('Deploying', { tag: ['@deploy', '@writes'] }, () => {
         .toBeLessThanOrEqual(suite.deployGapBudgetMs);
     }
 
+    if (!serverChecksIfAny.available)
+      verdict('server checks', `not run: ${serverChecksIfAny.reason}`);
+
     // After the deploy, at once, each in its own tab: the site's list (then a new item in it),
-    // the database's list and both lists' rows, the static files and the styling.
+    // the database's list and both lists' rows, the static files and the styling; and the server
+    // checks, here because only here do they surely read the new release (tests/server may run
+    // beside this spec, before or during the redeploy).
     await Promise.all([
+      serverChecksIfAny.available
+        ? test.step('survived: the server checks pass on the new release', async () => {
+            const outcomes = await serverChecksIfAny.runAll();
+            const failed = outcomes.filter((o) => o.problems.length);
+            verdict(
+              'server checks',
+              `${outcomes.length - failed.length} of ${outcomes.length} passed on release ${after}`,
+            );
+            const reports = failed.map((o) =>
+              checkReport(o.check, `release ${after}`, o.result, o.problems),
+            );
+            expect(reports, `after the deploy:\n${reports.join('\n')}`).toEqual([]);
+          })
+        : undefined,
       test.step('survived: the list made through the site, and it still takes items', async () => {
         const list = await openList(uiList.url);
         await expect(

@@ -750,9 +750,11 @@ export async function buildApp(
   app.get('/accounts/login', async (request, reply) => {
     const token = (request.query as { token?: unknown }).token;
     const uid = typeof token === 'string' && /^[0-9a-f-]{36}$/i.test(token) ? token : null;
+    // As the book's app does, a token is never deleted (`Token.objects.get(uid=...)`): a used
+    // link logs in again. LOGIN_LINKS=single-use deletes it as it logs someone in.
     const { rows } = uid
       ? await pool.query<{ email: string }>(
-          hasFault('token-reusable')
+          settings.loginLinks === 'reusable' || hasFault('token-reusable')
             ? 'SELECT email FROM accounts_token WHERE uid = $1 ORDER BY id LIMIT 1'
             : `DELETE FROM accounts_token WHERE id =
                  (SELECT id FROM accounts_token WHERE uid = $1 ORDER BY id LIMIT 1)

@@ -130,7 +130,11 @@ export const FAULTS = [
     name: 'logout-keeps-session',
     description: 'log out redirects home but the user stays logged in',
   },
-  { name: 'token-reusable', description: 'a login link keeps working after it was used' },
+  {
+    name: 'token-reusable',
+    description:
+      'the site is set for single-use login links (LOGIN_LINKS=single-use) but keeps each token: a used link logs in again',
+  },
   {
     name: 'no-login-form',
     description:

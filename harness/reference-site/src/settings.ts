@@ -37,6 +37,11 @@ export interface Settings {
   emailFrom: string;
   faults: ReadonlySet<FaultName>;
   accessLog: boolean;
+  /**
+   * LOGIN_LINKS: `reusable` (default, as the book's app: a token is never deleted) or `single-use`
+   * (a token is deleted when it logs someone in).
+   */
+  loginLinks: 'reusable' | 'single-use';
 }
 
 export class SettingsError extends Error {}
@@ -55,6 +60,13 @@ function cookieName(env: Env, name: string, fallback: string): string {
   const value = env[name]?.trim() || fallback;
   if (!/^[A-Za-z0-9_-]+$/.test(value))
     throw new SettingsError(`${name} must be letters, digits, '_' or '-', not '${value}'`);
+  return value;
+}
+
+function loginLinks(env: Env): Settings['loginLinks'] {
+  const value = env.LOGIN_LINKS?.trim() || 'reusable';
+  if (value !== 'reusable' && value !== 'single-use')
+    throw new SettingsError(`LOGIN_LINKS must be reusable or single-use, not '${value}'`);
   return value;
 }
 
@@ -134,6 +146,7 @@ export function loadSettings(env: Env = process.env, cwd: string = process.cwd()
     emailFrom: env.EMAIL_FROM?.trim() || DEFAULT_EMAIL_FROM,
     faults,
     accessLog: flag(env, 'ACCESS_LOG', false),
+    loginLinks: loginLinks(env),
   };
 }
 
