@@ -2,6 +2,7 @@ import { defineConfig, type ReporterDescription } from '@playwright/test';
 import { TARGET_NAMES, unconfiguredTarget } from './helpers/config/index.ts';
 import { configureRun } from './helpers/config/entry.ts';
 import type { SuiteOptions } from './fixtures/target.ts';
+import { verdictPlugin } from './reporters/verdict-plugin.ts';
 
 // The run's one side-effecting step: env file, free port, commit, run id; exits 2 on a bad value.
 const { suite, targets, chosen } = configureRun();
@@ -45,6 +46,8 @@ const reporters: ReporterDescription[] = suite.fullReports
   : [redactTraces, ['list'], verdict];
 
 export default defineConfig<SuiteOptions>({
+  // Playwright's runner plugins (how it adds its webServer): the verdict's view of every test.
+  ...{ '@playwright/test': { plugins: [verdictPlugin] } },
   testDir: './tests',
   globalSetup: ['./global-setup.ts', './reporters/verdict-hook.ts'],
   fullyParallel: true,
