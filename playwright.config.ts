@@ -96,6 +96,8 @@ export default defineConfig<SuiteOptions>({
         wait: { stdout: /superlists local target ready/ },
         env: {
           PORT: String(suite.localPort),
+          // A Ctrl-C must not stop the site under the workers' teardown: Playwright stops it after.
+          SUPERLISTS_STOPPED_BY_PARENT: '1',
           ...(suite.localDataDir ? { SUPERLISTS_LOCAL_DATA: suite.localDataDir } : {}),
           ...(suite.localFault ? { SUPERLISTS_FAULT: suite.localFault } : {}),
         },

@@ -13,6 +13,7 @@
  */
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import type { Reporter, Suite } from '@playwright/test/reporter';
 import { ROOT } from '../helpers/config/paths.ts';
 import type { TargetSettings } from '../helpers/config/index.ts';
@@ -85,9 +86,7 @@ export interface TestOutcome {
 
 /** First line of a message, without terminal colours. */
 function firstLineOf(message: string | undefined): string {
-  // eslint-disable-next-line no-control-regex
-  return (message ?? '')
-    .replace(/\x1b\[[0-9;]*m/g, '')
+  return stripVTControlCharacters(message ?? '')
     .split('\n')[0]!
     .trim();
 }
@@ -135,6 +134,9 @@ export function verdictStatus(
   return { status: 'passed' };
 }
 
+/** Whether an attempt was stopped from outside (fixtures/applicability.ts's `interrupted`). */
+const stopped = (annotations: Annotation[]) => annotations.some((a) => a.type === 'interrupted');
+
 /** The verdict of a run from what it recorded. Pure: no file, no connection. */
 export function aggregateVerdict(run: {
   runId: string;
@@ -172,12 +174,12 @@ export function aggregateVerdict(run: {
     if (after?.description) releasesAfter.set(project, after.description);
     if (outcome === 'expected') counts.passed++;
     else if (outcome === 'flaky') counts.flaky++;
-    else if (outcome === 'unexpected') {
-      counts.failed++;
-      failed.push({ test, project, error });
-    } else if (status === 'interrupted') {
+    else if (status === 'interrupted' || (outcome === 'unexpected' && stopped(last))) {
       counts.interrupted++;
       interrupted.push({ test, project });
+    } else if (outcome === 'unexpected') {
+      counts.failed++;
+      failed.push({ test, project, error });
     } else if (!last.some((a) => a.type === 'skip' || a.type === 'fixme')) counts.didNotRun++;
     else {
       counts.skipped++;
