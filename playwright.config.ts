@@ -3,6 +3,7 @@ import { TARGET_NAMES, unconfiguredTarget } from './helpers/config/index.ts';
 import { configureRun } from './helpers/config/entry.ts';
 import type { SuiteOptions } from './fixtures/target.ts';
 import { verdictPlugin } from './reporters/verdict-plugin.ts';
+import { verdictPath } from './reporters/verdict.ts';
 
 // The run's one side-effecting step: env file, free port, commit, run id; exits 2 on a bad value.
 const { suite, targets, chosen } = configureRun();
@@ -11,7 +12,7 @@ const runName = chosen.join('+');
 const verdict: ReporterDescription = [
   './reporters/verdict.ts',
   {
-    outputFile: `reports/verdict-${runName}.json`,
+    outputFile: verdictPath(chosen, suite.runFolder),
     allureResultsDir: suite.fullReports ? `allure-results/${runName}` : undefined,
   },
 ];
@@ -57,7 +58,8 @@ export default defineConfig<SuiteOptions>({
   timeout: 30_000,
   expect: { timeout: suite.expectTimeoutMs },
   reporter: reporters,
-  outputDir: 'test-results',
+  // Its own folder when another run holds the checkout (Playwright empties it as a run begins).
+  outputDir: suite.runFolder ? `${suite.runFolder}/test-results` : 'test-results',
   use: {
     suite,
     viewport: { width: 1024, height: 768 },

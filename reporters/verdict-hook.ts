@@ -13,7 +13,7 @@ import { currentSettings, ROOT, type TargetSettings } from '../helpers/config/in
 import { removeRunFacts } from '../helpers/run-facts.ts';
 import { connectSsh } from '../helpers/ssh.ts';
 import { runnerView } from './verdict-plugin.ts';
-import { aggregateVerdict, testOutcomes, type ReleaseRead } from './verdict.ts';
+import { aggregateVerdict, testOutcomes, verdictPath, type ReleaseRead } from './verdict.ts';
 
 async function readRelease(target: TargetSettings): Promise<ReleaseRead> {
   if (!target.releaseProbe) return { release: null, releaseError: 'no release probe configured' };
@@ -55,7 +55,7 @@ export default function verdictHook(): () => Promise<void> {
       interrupted: view.interrupted,
     });
     view.verdict = verdict;
-    const file = path.join(ROOT, 'reports', `verdict-${settings.chosen.join('+')}.json`);
+    const file = path.join(ROOT, verdictPath(settings.chosen, settings.suite.runFolder));
     mkdirSync(path.dirname(file), { recursive: true });
     writeFileSync(file, `${JSON.stringify(verdict, null, 2)}\n`);
     removeRunFacts(runId);

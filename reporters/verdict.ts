@@ -137,6 +137,11 @@ export function verdictStatus(
 /** Whether an attempt was stopped from outside (fixtures/applicability.ts's `interrupted`). */
 const stopped = (annotations: Annotation[]) => annotations.some((a) => a.type === 'interrupted');
 
+/** Where run `chosen` writes its verdict (relative to the root): reports/, or the run's own folder. */
+export function verdictPath(chosen: readonly string[], runFolder?: string): string {
+  return path.join(runFolder ?? 'reports', `verdict-${chosen.join('+')}.json`);
+}
+
 /** The verdict of a run from what it recorded. Pure: no file, no connection. */
 export function aggregateVerdict(run: {
   runId: string;

@@ -9,8 +9,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Verdict } from '../../reporters/verdict.ts';
-import { ROOT, scratch } from './run.ts';
+import { readVerdict, ROOT, scratch } from './run.ts';
 
 const CLI = path.join(ROOT, 'node_modules', '@playwright', 'test', 'cli.js');
 const STOP_WITHIN_MS = 5000;
@@ -67,9 +66,7 @@ async function interruptedRun(
   let left = processesWith(marker);
   for (const until = Date.now() + 1000; left.length && Date.now() < until; await tick())
     left = processesWith(marker);
-  const verdict = JSON.parse(
-    readFileSync(path.join(ROOT, 'reports', 'verdict-local.json'), 'utf8'),
-  ) as Verdict;
+  const verdict = readVerdict('local', runId);
   console.log(`# stopped ${stopMs} ms after SIGINT (${args.join(' ')})`);
   return { code, output, stopMs, left, verdict };
 }

@@ -3,14 +3,12 @@
  * and counting what Playwright counts. Unit cases judge the rule on made-up outcomes; end-to-end
  * cases run the suite as a person does and read reports/verdict-<project>.json.
  */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { unconfiguredTarget } from '../../helpers/config/index.ts';
 import { summaryLine } from '../../reporters/verdict-plugin.ts';
 import { aggregateVerdict, type TestOutcome, type Verdict } from '../../reporters/verdict.ts';
-import { playwright, ROOT } from './run.ts';
+import { playwright, readVerdict } from './run.ts';
 
 const production = { ...unconfiguredTarget('production'), readOnly: true };
 
@@ -113,30 +111,30 @@ describe('the verdict rule', () => {
   });
 });
 
-function verdictFile(project: string): Verdict {
-  return JSON.parse(
-    readFileSync(path.join(ROOT, 'reports', `verdict-${project}.json`), 'utf8'),
-  ) as Verdict;
-}
-
 describe('the verdict, end to end', { concurrency: 1 }, () => {
   it('--grep @nothing: failed verdict, non-zero exit, one line saying no test matched', async () => {
+    const runId = `verdict-none-${process.pid}`;
     const run = await playwright(['--project=staging', '--grep', '@nothing'], {
       STAGING_URL: 'http://127.0.0.1:9',
       PREFLIGHT: 'false',
+      SUPERLISTS_RUN_ID: runId,
     });
     assert.notEqual(run.code, 0, run.output);
-    assert.equal(verdictFile('staging').status, 'failed');
-    assert.equal(verdictFile('staging').counts.total, 0);
+    const verdict = readVerdict('staging', runId);
+    assert.equal(verdict.status, 'failed');
+    assert.equal(verdict.counts.total, 0);
     const lines = run.output.split('\n').filter((line) => /no test matched/.test(line));
     assert.equal(lines.length, 1, run.output);
   });
 
   it('--reporter=line: the describe-level skips are counted as Playwright counts them; all skipped is red', async () => {
-    const run = await playwright(['tests/smoke/https.spec.ts', '--reporter=line'], {});
+    const runId = `verdict-https-${process.pid}`;
+    const run = await playwright(['tests/smoke/https.spec.ts', '--reporter=line'], {
+      SUPERLISTS_RUN_ID: runId,
+    });
     const console = /^\s+(\d+) skipped$/m.exec(run.output);
     assert.ok(console, run.output);
-    const verdict = verdictFile('local');
+    const verdict = readVerdict('local', runId);
     assert.equal(verdict.counts.total, Number(console[1]), JSON.stringify(verdict.counts));
     assert.equal(verdict.counts.notApplicable, Number(console[1]));
     assert.equal(verdict.status, 'failed');
