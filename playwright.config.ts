@@ -2,6 +2,8 @@ import { defineConfig, type ReporterDescription } from '@playwright/test';
 import { TARGET_NAMES, unconfiguredTarget } from './helpers/config/index.ts';
 import { configureRun } from './helpers/config/entry.ts';
 import type { SuiteOptions } from './fixtures/target.ts';
+import { verdictPlugin } from './reporters/verdict-plugin.ts';
+import { verdictPath } from './reporters/verdict.ts';
 
 // The run's one side-effecting step: env file, free port, commit, run id; exits 2 on a bad value.
 const { suite, targets, chosen } = configureRun();
@@ -10,7 +12,7 @@ const runName = chosen.join('+');
 const verdict: ReporterDescription = [
   './reporters/verdict.ts',
   {
-    outputFile: `reports/verdict-${runName}.json`,
+    outputFile: verdictPath(chosen, suite.runFolder),
     allureResultsDir: suite.fullReports ? `allure-results/${runName}` : undefined,
   },
 ];
@@ -45,6 +47,8 @@ const reporters: ReporterDescription[] = suite.fullReports
   : [redactTraces, ['list'], verdict];
 
 export default defineConfig<SuiteOptions>({
+  // Playwright's runner plugins (how it adds its webServer): the verdict's view of every test.
+  ...{ '@playwright/test': { plugins: [verdictPlugin] } },
   testDir: './tests',
   globalSetup: ['./global-setup.ts', './reporters/verdict-hook.ts'],
   fullyParallel: true,
@@ -55,7 +59,8 @@ export default defineConfig<SuiteOptions>({
   timeout: suite.testTimeouts.all,
   expect: { timeout: suite.expectTimeoutMs },
   reporter: reporters,
-  outputDir: 'test-results',
+  // Its own folder when another run holds the checkout (Playwright empties it as a run begins).
+  outputDir: suite.runFolder ? `${suite.runFolder}/test-results` : 'test-results',
   use: {
     suite,
     viewport: { width: 1024, height: 768 },
@@ -94,6 +99,8 @@ export default defineConfig<SuiteOptions>({
         wait: { stdout: /superlists local target ready/ },
         env: {
           PORT: String(suite.localPort),
+          // A Ctrl-C must not stop the site under the workers' teardown: Playwright stops it after.
+          SUPERLISTS_STOPPED_BY_PARENT: '1',
           ...(suite.localDataDir ? { SUPERLISTS_LOCAL_DATA: suite.localDataDir } : {}),
           ...(suite.localFault ? { SUPERLISTS_FAULT: suite.localFault } : {}),
           // The built-in site issues the login links the target declares (LOCAL_LOGIN_LINKS).

@@ -26,8 +26,14 @@ export function runLocal(command: string, env?: NodeJS.ProcessEnv): Promise<Comm
     child.on('error', (error) =>
       resolve({ command, code: 127, stdout, stderr: stderr + error.message }),
     );
-    child.on('close', (code) =>
-      resolve({ command, code, stdout: stdout.trim(), stderr: stderr.trim() }),
+    child.on('close', (code, signal) =>
+      resolve({
+        command,
+        code,
+        ...(signal ? { signal } : {}),
+        stdout: stdout.trim(),
+        stderr: stderr.trim(),
+      }),
     );
   });
 }
@@ -125,7 +131,6 @@ export async function runAction(
 
 /** One block of text for a report: the command, its exit status and its output. */
 export function describeResult(result: CommandResult): string {
-  return [`$ ${result.command}`, `exit ${result.code}`, result.stdout, result.stderr]
-    .filter(Boolean)
-    .join('\n');
+  const status = result.signal ? `killed by ${result.signal}` : `exit ${result.code}`;
+  return [`$ ${result.command}`, status, result.stdout, result.stderr].filter(Boolean).join('\n');
 }

@@ -1,9 +1,9 @@
 /**
- * The run's facts folder (`reports/.run/<runId>/`): what workers and global setup record while the
- * suite runs (one record per test, the releases read at the start, a service's failure line), for
- * the verdict to aggregate at the end (reporters/verdict.ts). Workers share it through the run id.
+ * The run's facts folder (`reports/.run/<runId>/`): what workers record while the suite runs (a
+ * service's failure line, so the next test fails fast). Workers share it through the run id; the
+ * verdict's global teardown removes it.
  */
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT } from './config/paths.ts';
 
@@ -26,28 +26,6 @@ export function readFact<T>(runId: string, name: string): T | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** One test attempt, as the `_testRecord` fixture records it. */
-export interface TestRecord {
-  id: string;
-  project: string;
-  /** The title path below the project: `file › describe › test`. */
-  title: string;
-  retry: number;
-  status: 'passed' | 'failed' | 'timedOut' | 'skipped' | 'interrupted';
-  expectedStatus: TestRecord['status'];
-  /** The first line of the first error ('' when none). */
-  error: string;
-  annotations: { type: string; description?: string }[];
-}
-
-/** Every test attempt the run's workers recorded. */
-export function readTestRecords(runId: string): TestRecord[] {
-  const dir = runFactsDir(runId);
-  return readdirSync(dir)
-    .filter((name) => name.startsWith('test-'))
-    .map((name) => JSON.parse(readFileSync(path.join(dir, name), 'utf8')) as TestRecord);
 }
 
 /** Removes the run's facts folder, once the verdict has been written. */

@@ -11,6 +11,8 @@ import type { SshSettings } from './config/index.ts';
 export interface CommandResult {
   command: string;
   code: number | null;
+  /** The signal that killed the command (a local one), if one did: then `code` is null. */
+  signal?: NodeJS.Signals;
   stdout: string;
   stderr: string;
 }

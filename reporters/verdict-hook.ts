@@ -2,16 +2,18 @@
  * The verdict's global setup and teardown (playwright.config.ts lists it after global-setup.ts):
  * as the run begins, it notes the time and reads each chosen target's live release (the facts the
  * verdict needs that no test reads; the built-in site is gone once the run has ended); when the
- * run ends it aggregates the run's records into reports/verdict-<projects>.json. A global hook
- * runs whatever reporter a person picks, so the verdict is always written.
+ * run ends it aggregates Playwright's results (kept by verdict-plugin.ts) into
+ * reports/verdict-<projects>.json. A global hook runs whatever reporter a person picks, so the
+ * verdict is always written.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { firstLine, releaseFrom, runAction } from '../helpers/actions.ts';
 import { currentSettings, ROOT, type TargetSettings } from '../helpers/config/index.ts';
-import { readTestRecords, removeRunFacts } from '../helpers/run-facts.ts';
+import { removeRunFacts } from '../helpers/run-facts.ts';
 import { connectSsh } from '../helpers/ssh.ts';
-import { aggregateVerdict, type ReleaseRead } from './verdict.ts';
+import { runnerView } from './verdict-plugin.ts';
+import { aggregateVerdict, testOutcomes, verdictPath, type ReleaseRead } from './verdict.ts';
 
 async function readRelease(target: TargetSettings): Promise<ReleaseRead> {
   if (!target.releaseProbe) return { release: null, releaseError: 'no release probe configured' };
@@ -42,15 +44,18 @@ export default function verdictHook(): () => Promise<void> {
   ).then((entries) => new Map<string, ReleaseRead>(entries));
   return async () => {
     const runId = settings.suite.runId;
+    const view = runnerView();
     const verdict = aggregateVerdict({
       runId,
       startedAt,
       endedAt: new Date(),
       targets,
       releasesAtStart: await releases,
-      records: readTestRecords(runId),
+      tests: testOutcomes(view.suite),
+      interrupted: view.interrupted,
     });
-    const file = path.join(ROOT, 'reports', `verdict-${settings.chosen.join('+')}.json`);
+    view.verdict = verdict;
+    const file = path.join(ROOT, verdictPath(settings.chosen, settings.suite.runFolder));
     mkdirSync(path.dirname(file), { recursive: true });
     writeFileSync(file, `${JSON.stringify(verdict, null, 2)}\n`);
     removeRunFacts(runId);

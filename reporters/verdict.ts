@@ -1,9 +1,10 @@
 /**
  * The verdict: one JSON file per run (reports/verdict-<projects>.json) that CI reads and people
  * diff: the targets with their URL and live release, the counts, the tests refused for safety, the
- * failures, and the overall status. It only aggregates what the run recorded where the facts were
- * read: one record per test attempt (fixtures/target.ts's `_testRecord`), the releases read as the
- * run began and the deploy spec's `deploy: release after` annotation (reporters/verdict-hook.ts).
+ * failures, and the overall status. It aggregates Playwright's own results (the runner's view,
+ * reporters/verdict-plugin.ts: every test the run selected, so its counts are the console's), the
+ * releases read as the run began and the deploy spec's `deploy: release after` annotation
+ * (reporters/verdict-hook.ts).
  *
  * The file is written by the run's global teardown (verdict-hook.ts), so it exists whatever
  * reporter a person picks (`--reporter=line` replaces the configured reporters). This reporter,
@@ -12,10 +13,10 @@
  */
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Reporter } from '@playwright/test/reporter';
+import { stripVTControlCharacters } from 'node:util';
+import type { Reporter, Suite } from '@playwright/test/reporter';
 import { ROOT } from '../helpers/config/paths.ts';
 import type { TargetSettings } from '../helpers/config/index.ts';
-import type { TestRecord } from '../helpers/run-facts.ts';
 
 /** A target in the verdict. */
 export interface TargetVerdict {
@@ -26,29 +27,123 @@ export interface TargetVerdict {
   releaseError?: string;
 }
 
+/**
+ * The counts, Playwright's own: passed + failed + flaky + interrupted + skipped + didNotRun = total,
+ * as the console's summary counts them. `refused` (a write refused on a read-only target) and
+ * `notApplicable` (a check the target's settings rule out) are the parts of `skipped` people ask about.
+ */
+export interface VerdictCounts {
+  total: number;
+  passed: number;
+  failed: number;
+  flaky: number;
+  interrupted: number;
+  skipped: number;
+  didNotRun: number;
+  refused: number;
+  notApplicable: number;
+}
+
 /** The verdict file's shape. */
 export interface Verdict {
   runId: string;
-  status: 'passed' | 'failed';
+  /** `interrupted`: stopped by a person (Ctrl-C) or a signal; says nothing about the product. */
+  status: 'passed' | 'failed' | 'interrupted';
+  /** Why the status is not `passed` when no failed test says it (e.g. no test ran). */
+  problem?: string;
   startedAt: string;
   durationMs: number;
   targets: TargetVerdict[];
-  counts: {
-    total: number;
-    passed: number;
-    failed: number;
-    flaky: number;
-    skipped: number;
-    refused: number;
-  };
+  counts: VerdictCounts;
   refused: { test: string; project: string; reason: string }[];
   failed: { test: string; project: string; error: string }[];
+  interrupted: { test: string; project: string }[];
   /** Told apart from product failures: tests whose requests were retried. */
   infrastructureRetries: { test: string; project: string; retries: string[] }[];
 }
 
 /** A release as read at the start of the run: the release, or why there is none. */
 export type ReleaseRead = Pick<TargetVerdict, 'release' | 'releaseError'>;
+
+type Annotation = { type: string; description?: string };
+
+/** One test as Playwright ended it: its outcome and its attempts' annotations. */
+export interface TestOutcome {
+  project: string;
+  /** The title path below the project: `file › describe › test`. */
+  title: string;
+  /** Playwright's TestCase.outcome(). */
+  outcome: 'expected' | 'unexpected' | 'flaky' | 'skipped';
+  /** The last attempt's status; absent when the test never started. */
+  status?: 'passed' | 'failed' | 'timedOut' | 'skipped' | 'interrupted';
+  /** The last attempt's first error line ('' when none). */
+  error: string;
+  /** Per attempt, in order: the test's annotations, static and added at run time. */
+  attempts: Annotation[][];
+  /** The test's own annotations (a describe-level skip's reason lands here when no attempt has it). */
+  annotations: Annotation[];
+}
+
+/** First line of a message, without terminal colours. */
+function firstLineOf(message: string | undefined): string {
+  return stripVTControlCharacters(message ?? '')
+    .split('\n')[0]!
+    .trim();
+}
+
+/** Every test the run selected, as Playwright ended it (pure: reads the suite only). */
+export function testOutcomes(root: Suite | undefined): TestOutcome[] {
+  return (root?.allTests() ?? []).map((test) => {
+    const last = test.results[test.results.length - 1];
+    const [, project = '', ...title] = test.titlePath();
+    return {
+      project,
+      title: title.join(' › '),
+      outcome: test.outcome(),
+      status: last?.status,
+      // A timeout's own line names no step; the timeline's (fixtures/timeline.ts), after it, does.
+      error: firstLineOf(
+        (last?.status === 'timedOut' ? last.errors.at(-1) : last?.error)?.message,
+      ),
+      attempts: test.results.map((r) => r.annotations),
+      annotations: test.annotations,
+    };
+  });
+}
+
+/**
+ * The verdict's status from the counts: the one rule (other gates, e.g. a required test that did
+ * not run, add their `problem` here). A gate is never green for nothing: a run where no test
+ * passed (none matched, or every one was refused or not applicable) is failed, since it proved
+ * nothing about the site; an interrupted run is `interrupted` whatever ran before the stop.
+ */
+export function verdictStatus(
+  counts: VerdictCounts,
+  interrupted: boolean,
+): Pick<Verdict, 'status' | 'problem'> {
+  if (interrupted || counts.interrupted)
+    return { status: 'interrupted', problem: 'the run was interrupted (Ctrl-C or a signal)' };
+  if (counts.failed) return { status: 'failed' };
+  if (!counts.total)
+    return {
+      status: 'failed',
+      problem: 'no test matched (check --grep, --project and the test paths)',
+    };
+  if (!counts.passed && !counts.flaky)
+    return {
+      status: 'failed',
+      problem: `no test ran: all ${counts.total} were skipped, so the run proved nothing about the site`,
+    };
+  return { status: 'passed' };
+}
+
+/** Whether an attempt was stopped from outside (fixtures/applicability.ts's `interrupted`). */
+const stopped = (annotations: Annotation[]) => annotations.some((a) => a.type === 'interrupted');
+
+/** Where run `chosen` writes its verdict (relative to the root): reports/, or the run's own folder. */
+export function verdictPath(chosen: readonly string[], runFolder?: string): string {
+  return path.join(runFolder ?? 'reports', `verdict-${chosen.join('+')}.json`);
+}
 
 /** The verdict of a run from what it recorded. Pure: no file, no connection. */
 export function aggregateVerdict(run: {
@@ -57,45 +152,56 @@ export function aggregateVerdict(run: {
   endedAt: Date;
   targets: TargetSettings[];
   releasesAtStart: ReadonlyMap<string, ReleaseRead>;
-  records: TestRecord[];
+  tests: TestOutcome[];
+  /** A SIGINT reached the runner. */
+  interrupted?: boolean;
 }): Verdict {
-  // The attempts of each test, in order: the last one is its outcome.
-  const attempts = new Map<string, TestRecord[]>();
-  for (const record of [...run.records].sort((a, b) => a.retry - b.retry)) {
-    attempts.set(record.id, [...(attempts.get(record.id) ?? []), record]);
-  }
-  const counts = { total: attempts.size, passed: 0, failed: 0, flaky: 0, skipped: 0, refused: 0 };
+  const counts: VerdictCounts = {
+    total: run.tests.length,
+    passed: 0,
+    failed: 0,
+    flaky: 0,
+    interrupted: 0,
+    skipped: 0,
+    didNotRun: 0,
+    refused: 0,
+    notApplicable: 0,
+  };
   const refused: Verdict['refused'] = [];
   const failed: Verdict['failed'] = [];
+  const interrupted: Verdict['interrupted'] = [];
   const infrastructureRetries: Verdict['infrastructureRetries'] = [];
   const releasesAfter = new Map<string, string>();
-  for (const tries of attempts.values()) {
-    const last = tries[tries.length - 1]!;
-    const { title: test, project } = last;
-    const retries = tries.flatMap((t) =>
-      t.annotations
-        .filter((a) => a.type === 'infrastructure retry')
-        .map((a) => a.description ?? ''),
+  for (const { title: test, project, outcome, status, error, attempts, annotations } of run.tests) {
+    const retries = attempts.flatMap((a) =>
+      a.filter((x) => x.type === 'infrastructure retry').map((x) => x.description ?? ''),
     );
     if (retries.length) infrastructureRetries.push({ test, project, retries });
-    const after = last.annotations.findLast((a) => a.type === 'deploy: release after');
+    const last = attempts[attempts.length - 1] ?? annotations;
+    const after = last.findLast((a) => a.type === 'deploy: release after');
     if (after?.description) releasesAfter.set(project, after.description);
-    const refusal = last.annotations.find((a) => a.type === 'refused');
-    if (refusal) {
-      counts.refused++;
-      refused.push({ test, project, reason: refusal.description ?? '' });
-    } else if (last.status === 'skipped') counts.skipped++;
-    else if (last.status === last.expectedStatus) {
-      if (tries.some((t) => t.status !== t.expectedStatus)) counts.flaky++;
-      else counts.passed++;
-    } else {
+    if (outcome === 'expected') counts.passed++;
+    else if (outcome === 'flaky') counts.flaky++;
+    else if (status === 'interrupted' || (outcome === 'unexpected' && stopped(last))) {
+      counts.interrupted++;
+      interrupted.push({ test, project });
+    } else if (outcome === 'unexpected') {
       counts.failed++;
-      failed.push({ test, project, error: last.error });
+      failed.push({ test, project, error });
+    } else if (!last.some((a) => a.type === 'skip' || a.type === 'fixme')) counts.didNotRun++;
+    else {
+      counts.skipped++;
+      const refusal = last.find((a) => a.type === 'refused');
+      if (refusal) {
+        counts.refused++;
+        refused.push({ test, project, reason: refusal.description ?? '' });
+      } else if (last.some((a) => a.type === 'skip' && /^not applicable/.test(a.description ?? '')))
+        counts.notApplicable++;
     }
   }
   return {
     runId: run.runId,
-    status: counts.failed ? 'failed' : 'passed',
+    ...verdictStatus(counts, !!run.interrupted),
     startedAt: run.startedAt.toISOString(),
     durationMs: run.endedAt.getTime() - run.startedAt.getTime(),
     targets: run.targets.map((target) => {
@@ -115,6 +221,7 @@ export function aggregateVerdict(run: {
     counts,
     refused,
     failed,
+    interrupted,
     infrastructureRetries,
   };
 }

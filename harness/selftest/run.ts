@@ -1,10 +1,12 @@
 /** Shared by the selftests: run the suite the way a user would, and judge its output. */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import assert from 'node:assert/strict';
+import { ownRunFolder } from '../../helpers/config/checkout.ts';
 import { ROOT } from '../../helpers/config/paths.ts';
+import type { Verdict } from '../../reporters/verdict.ts';
 export { ROOT };
 
 /** A password the selftests put in bad configurations: it must never be printed. */
@@ -76,4 +78,16 @@ export function assertOneClearLine(run: Run, pattern: RegExp, secrets: string[] 
   assert.match(lines[0]!, pattern);
   assert.doesNotMatch(run.output, /^\s+at .+:\d+:\d+\)?$/m, 'a stack trace leaked');
   for (const secret of secrets) assert.ok(!run.output.includes(secret), 'a secret leaked');
+}
+
+/**
+ * The verdict run `runId` wrote for `project`: in reports/, or in the run's own folder when
+ * another run held the checkout as it began (helpers/config/checkout.ts).
+ */
+export function readVerdict(project: string, runId: string): Verdict {
+  const own = path.join(ROOT, ownRunFolder(runId), `verdict-${project}.json`);
+  const file = existsSync(own) ? own : path.join(ROOT, 'reports', `verdict-${project}.json`);
+  const verdict = JSON.parse(readFileSync(file, 'utf8')) as Verdict;
+  assert.equal(verdict.runId, runId, `${file} is another run's verdict`);
+  return verdict;
 }

@@ -8,6 +8,9 @@
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import path from 'node:path';
+import { claimCheckout, ownRunFolder, releaseCheckout } from './checkout.ts';
 import {
   chosenTargets,
   ConfigError,
@@ -40,6 +43,32 @@ function gitCommit(): string {
 }
 
 /**
+ * Once per run (workers inherit SUPERLISTS_RUN_FOLDER): claims the checkout, or, when another live
+ * run holds it, gives this run folders of its own (results, verdict, the built-in site's data).
+ */
+function shareCheckout(env: NodeJS.ProcessEnv, runId: string, chosen: readonly string[]): void {
+  const lock = path.join(ROOT, 'reports', '.run', 'checkout.lock');
+  const { holder } = claimCheckout(lock);
+  if (holder === undefined) {
+    env.SUPERLISTS_RUN_FOLDER = '';
+    process.on('exit', () => releaseCheckout(lock));
+    return;
+  }
+  const folder = ownRunFolder(runId);
+  env.SUPERLISTS_RUN_FOLDER = folder;
+  let data = '';
+  if (chosen.includes('local') && !env.SUPERLISTS_LOCAL_DATA?.trim()) {
+    data = path.join('.local-data', 'runs', runId);
+    env.SUPERLISTS_LOCAL_DATA = path.join(ROOT, data);
+    // After Playwright stopped the built-in site: a fresh database per run is not kept.
+    process.on('exit', () => rmSync(path.join(ROOT, data), { recursive: true, force: true }));
+  }
+  console.log(
+    `superlists-live-tests: another run (pid ${holder}) is using this checkout; this one keeps its results and verdict in ${folder}/${data ? ` and its built-in site's data in ${data}/` : ''}`,
+  );
+}
+
+/**
  * Prepares this process's environment for the run (once; workers inherit it, so they neither
  * spawn nor run git) and returns the validated settings. Exits 2 with one line on a bad value.
  */
@@ -57,6 +86,7 @@ export function configureRun(): Settings {
     }
     if (!env.GITHUB_SHA?.trim() && !env.SUPERLISTS_COMMIT) env.SUPERLISTS_COMMIT = gitCommit();
     env.SUPERLISTS_RUN_ID ||= `${new Date().toISOString().slice(0, 19).replace(/\D/g, '')}-${randomBytes(3).toString('hex')}`;
+    if (env.SUPERLISTS_RUN_FOLDER === undefined) shareCheckout(env, env.SUPERLISTS_RUN_ID, chosen);
     return loadSettings(env, process.argv, nodeIo);
   } catch (error) {
     if (error instanceof ConfigError) {

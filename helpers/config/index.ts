@@ -748,6 +748,7 @@ function suiteSchema() {
       LOCAL_PORT: int('LOCAL_PORT', 1),
       SUPERLISTS_LOCAL_PORT: int('SUPERLISTS_LOCAL_PORT', 1),
       SUPERLISTS_LOCAL_DATA: optional(z.string()),
+      SUPERLISTS_RUN_FOLDER: optional(z.string()),
       SUPERLISTS_FAULT: optional(z.string()),
     })
     .transform((v, ctx) => {
@@ -838,6 +839,11 @@ function suiteSchema() {
         localPort: localPort ?? 0,
         /** Data folder of the built-in site, when overridden. */
         localDataDir: v.SUPERLISTS_LOCAL_DATA,
+        /**
+         * This run's own folder for its results and verdict, when another run held the checkout
+         * as it began (helpers/config/checkout.ts); undefined: test-results/ and reports/.
+         */
+        runFolder: v.SUPERLISTS_RUN_FOLDER,
         /** A named fault for the built-in site (the fault catalogue sets it). */
         localFault: v.SUPERLISTS_FAULT,
       };

@@ -374,7 +374,14 @@ async function main(): Promise<void> {
     fs.rmSync(stateFile, { force: true });
     process.exit(code);
   };
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => void shutdown(0));
+  // Run by Playwright (SUPERLISTS_STOPPED_BY_PARENT=1), a Ctrl-C reaches this process too (one
+  // process group): the site stays up while the workers end their tests (their teardown still
+  // talks to it) and stops on the SIGTERM Playwright sends next, or when Playwright is gone.
+  const byParent = env.SUPERLISTS_STOPPED_BY_PARENT === '1';
+  process.on('SIGTERM', () => void shutdown(0));
+  process.on('SIGINT', () =>
+    byParent ? say('SIGINT: stopping when the run stops') : void shutdown(0),
+  );
   process.on('SIGHUP', () => {
     const at = new Date().toISOString();
     say('SIGHUP: redeploying');
