@@ -15,7 +15,7 @@ import path from 'node:path';
 import type { Reporter } from '@playwright/test/reporter';
 import { ROOT } from '../helpers/config/paths.ts';
 import type { TargetSettings } from '../helpers/config/index.ts';
-import type { TestRecord } from '../helpers/run-facts.ts';
+import { MEASUREMENT, type TestRecord } from '../helpers/run-facts.ts';
 
 /** A target in the verdict. */
 export interface TargetVerdict {
@@ -45,6 +45,11 @@ export interface Verdict {
   failed: { test: string; project: string; error: string }[];
   /** Told apart from product failures: tests whose requests were retried. */
   infrastructureRetries: { test: string; project: string; retries: string[] }[];
+  /**
+   * What tests measured, whatever their outcome, with the budget each was held to: the deploy
+   * spec's availability (probes, failed probes by status, longest gap) and pictures (pixels changed).
+   */
+  measurements: ({ test: string; project: string } & Record<string, unknown>)[];
 }
 
 /** A release as read at the start of the run: the release, or why there is none. */
@@ -69,6 +74,7 @@ export function aggregateVerdict(run: {
   const failed: Verdict['failed'] = [];
   const infrastructureRetries: Verdict['infrastructureRetries'] = [];
   const releasesAfter = new Map<string, string>();
+  const measurements: Verdict['measurements'] = [];
   for (const tries of attempts.values()) {
     const last = tries[tries.length - 1]!;
     const { title: test, project } = last;
@@ -78,6 +84,11 @@ export function aggregateVerdict(run: {
         .map((a) => a.description ?? ''),
     );
     if (retries.length) infrastructureRetries.push({ test, project, retries });
+    for (const { type, description } of last.annotations) {
+      if (type === MEASUREMENT && description) {
+        measurements.push({ test, project, ...(JSON.parse(description) as object) });
+      }
+    }
     const after = last.annotations.findLast((a) => a.type === 'deploy: release after');
     if (after?.description) releasesAfter.set(project, after.description);
     const refusal = last.annotations.find((a) => a.type === 'refused');
@@ -116,6 +127,7 @@ export function aggregateVerdict(run: {
     refused,
     failed,
     infrastructureRetries,
+    measurements,
   };
 }
 

@@ -38,22 +38,15 @@ const HTTPS_ONLY = new Set(['mixed-content', 'login-link-http']);
 /** Site faults that show only across a redeploy: the deploy spec catches them. */
 const ACROSS_A_DEPLOY = new Set<string>(['secret-regenerated-on-deploy', ...SHIPPED_BY_A_REDEPLOY]);
 
-/**
- * What a redeploy ships that only the before/after pictures see: with a budget the deploy spec
- * fails on it (without one it reports the diff). A healthy redeploy changes 0 % of the pixels.
- */
-const PICTURE_BUDGET = { DEPLOY_VISUAL_BUDGET: '0.1%' };
-
 /** Faults of the site itself: the built-in site started with SUPERLISTS_FAULT=<name>. */
 const siteFaults: Fault[] = SITE_FAULTS.filter(({ name }) => !HTTPS_ONLY.has(name)).map(
   ({ name, description }) => ({
     name,
     description,
     target: 'local',
-    env: {
-      SUPERLISTS_FAULT: name,
-      ...((SHIPPED_BY_A_REDEPLOY as ReadonlySet<string>).has(name) ? PICTURE_BUDGET : {}),
-    },
+    // What a redeploy ships that only the before/after pictures see fails on the default
+    // DEPLOY_VISUAL_BUDGET (0.1 %): a healthy redeploy changes 0 % of the pixels.
+    env: { SUPERLISTS_FAULT: name },
     // The deploy spec has deploy faults of its own (below); leaving it out here saves a redeploy
     // per fault.
     args: ACROSS_A_DEPLOY.has(name)
