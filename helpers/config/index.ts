@@ -983,11 +983,12 @@ export function knownSettings(): KnownSetting[] {
         target: prefix !== '',
         internal: schema.description === INTERNAL,
       }));
+  const target =
+    Object.values(schemas.targets)[0] ?? (schemas.targets.staging ??= targetSchema('staging'));
   return [
     ...variables((schemas.suite ??= suiteSchema()).in.shape, ''),
-    ...TARGET_NAMES.flatMap((name) =>
-      variables((schemas.targets[name] ??= targetSchema(name)).in.shape, `${name.toUpperCase()}_`),
-    ),
+    // Every target reads the same keys: one schema (one built already, when there is one) says them.
+    ...TARGET_NAMES.flatMap((name) => variables(target.in.shape, `${name.toUpperCase()}_`)),
   ];
 }
 
