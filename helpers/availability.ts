@@ -97,3 +97,14 @@ export function watchAvailability(
     },
   };
 }
+
+/** How many probes failed, by what they got: `{ "500": 35, "connection refused": 2 }`. */
+export function failuresByKind(
+  report: Pick<AvailabilityReport, 'samples'>,
+): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const { problem } of report.samples) {
+    if (problem !== undefined) counts[problem] = (counts[problem] ?? 0) + 1;
+  }
+  return counts;
+}

@@ -32,3 +32,10 @@ export function readFact<T>(runId: string, name: string): T | undefined {
 export function removeRunFacts(runId: string): void {
   rmSync(runFactsDir(runId), { recursive: true, force: true });
 }
+
+/**
+ * The annotation type of a measurement a test made (its description is JSON: the deploy spec's
+ * gap and failed probes, each picture's pixels changed): the verdict lists every one, whatever
+ * the test's outcome, with the budget it was held to.
+ */
+export const MEASUREMENT = 'measurement';

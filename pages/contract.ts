@@ -1,5 +1,5 @@
 /**
- * The Superlists contract (../shared/superlists-contract.md), written once: the addresses, texts
+ * The Superlists contract (docs/contract.md is written from this file), written once: the addresses, texts
  * and formats every page object, matcher and check relies on. Nothing else spells them out.
  */
 

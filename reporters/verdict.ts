@@ -17,6 +17,7 @@ import { stripVTControlCharacters } from 'node:util';
 import type { Reporter, Suite } from '@playwright/test/reporter';
 import { ROOT } from '../helpers/config/paths.ts';
 import type { TargetSettings } from '../helpers/config/index.ts';
+import { MEASUREMENT } from '../helpers/run-facts.ts';
 
 /** A target in the verdict. */
 export interface TargetVerdict {
@@ -60,6 +61,11 @@ export interface Verdict {
   interrupted: { test: string; project: string }[];
   /** Told apart from product failures: tests whose requests were retried. */
   infrastructureRetries: { test: string; project: string; retries: string[] }[];
+  /**
+   * What tests measured, whatever their outcome, with the budget each was held to: the deploy
+   * spec's availability (probes, failed probes by status, longest gap) and pictures (pixels changed).
+   */
+  measurements: ({ test: string; project: string } & Record<string, unknown>)[];
 }
 
 /** A release as read at the start of the run: the release, or why there is none. */
@@ -102,9 +108,7 @@ export function testOutcomes(root: Suite | undefined): TestOutcome[] {
       outcome: test.outcome(),
       status: last?.status,
       // A timeout's own line names no step; the timeline's (fixtures/timeline.ts), after it, does.
-      error: firstLineOf(
-        (last?.status === 'timedOut' ? last.errors.at(-1) : last?.error)?.message,
-      ),
+      error: firstLineOf((last?.status === 'timedOut' ? last.errors.at(-1) : last?.error)?.message),
       attempts: test.results.map((r) => r.annotations),
       annotations: test.annotations,
     };
@@ -172,12 +176,18 @@ export function aggregateVerdict(run: {
   const interrupted: Verdict['interrupted'] = [];
   const infrastructureRetries: Verdict['infrastructureRetries'] = [];
   const releasesAfter = new Map<string, string>();
+  const measurements: Verdict['measurements'] = [];
   for (const { title: test, project, outcome, status, error, attempts, annotations } of run.tests) {
     const retries = attempts.flatMap((a) =>
       a.filter((x) => x.type === 'infrastructure retry').map((x) => x.description ?? ''),
     );
     if (retries.length) infrastructureRetries.push({ test, project, retries });
     const last = attempts[attempts.length - 1] ?? annotations;
+    for (const { type, description } of last) {
+      if (type === MEASUREMENT && description) {
+        measurements.push({ test, project, ...(JSON.parse(description) as object) });
+      }
+    }
     const after = last.findLast((a) => a.type === 'deploy: release after');
     if (after?.description) releasesAfter.set(project, after.description);
     if (outcome === 'expected') counts.passed++;
@@ -223,6 +233,7 @@ export function aggregateVerdict(run: {
     failed,
     interrupted,
     infrastructureRetries,
+    measurements,
   };
 }
 

@@ -86,12 +86,6 @@ const SITE_FAULT_CHECKS: Partial<Record<string, string[]>> = {
 const ACROSS_A_DEPLOY = new Set<string>(['secret-regenerated-on-deploy', ...SHIPPED_BY_A_REDEPLOY]);
 
 /**
- * What a redeploy ships that only the before/after pictures see: with a budget the deploy spec
- * fails on it (without one it reports the diff). A healthy redeploy changes 0 % of the pixels.
- */
-const PICTURE_BUDGET = { DEPLOY_VISUAL_BUDGET: '0.1%' };
-
-/**
  * Site faults that only a check turned on by a setting catches: the setting, and the spec. The
  * healthy baseline runs with the setting too (the built-in site then behaves as it declares).
  */
@@ -111,11 +105,9 @@ const siteFaults: Fault[] = SITE_FAULTS.filter(({ name }) => !HTTPS_ONLY.has(nam
       name,
       description,
       target: 'local',
-      env: {
-        SUPERLISTS_FAULT: name,
-        ...((SHIPPED_BY_A_REDEPLOY as ReadonlySet<string>).has(name) ? PICTURE_BUDGET : {}),
-        ...turnedOn?.env,
-      },
+      // What a redeploy ships that only the before/after pictures see fails on the default
+      // DEPLOY_VISUAL_BUDGET (0.1 %): a healthy redeploy changes 0 % of the pixels.
+      env: { SUPERLISTS_FAULT: name, ...turnedOn?.env },
       baselineEnv: turnedOn?.env,
       // The deploy spec has deploy faults of its own (below); leaving it out here saves a redeploy
       // per fault.

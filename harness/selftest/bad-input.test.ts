@@ -92,6 +92,27 @@ describe('bad input, end to end', { concurrency: 1 }, () => {
     assert.equal(run.code, 2);
   });
 
+  it('a misspelled setting: one line with the name it meant, exit 2', async () => {
+    const run = await playwright(['--project=staging'], {
+      STAGING_URL: 'http://127.0.0.1:1',
+      STAGING_DEPLOY_CMD: 'cmd:./deploy.sh',
+    });
+    assertOneClearLine(
+      run,
+      /STAGING_DEPLOY_CMD .*is not a setting .*did you mean STAGING_DEPLOY\?/,
+    );
+    assert.equal(run.code, 2);
+  });
+
+  it('a required capability whose setting is missing: one line naming it, exit 2', async () => {
+    const run = await playwright(['--project=staging'], {
+      STAGING_URL: 'http://127.0.0.1:1',
+      STAGING_REQUIRE: 'smoke,deploy',
+    });
+    assertOneClearLine(run, /STAGING_REQUIRE has deploy but STAGING_DEPLOY is not set/);
+    assert.equal(run.code, 2);
+  });
+
   it('a target that is down stops the run within seconds', async () => {
     const start = await playwrightStartMs();
     const run = await playwright(['--project=staging'], { STAGING_URL: 'http://127.0.0.1:9' });

@@ -320,6 +320,80 @@ describe('bad values: one line naming the variable and the fix', () => {
       /: check "a": expect.atLeast must be a number/,
     ],
     [
+      'a misspelled setting name',
+      { STAGING_DEPLOY_CMD: 'cmd:./deploy.sh' },
+      /^STAGING_DEPLOY_CMD \(in the environment\) is not a setting of the suite \(did you mean STAGING_DEPLOY\?\): every setting is in \.env\.example$/,
+    ],
+    [
+      'two letters swapped',
+      { STAGING_ULR: 'http://127.0.0.1:1' },
+      /^STAGING_ULR \(in the environment\) is not a setting of the suite \(did you mean STAGING_URL\?\)/,
+    ],
+    [
+      "a misspelled name of another target's",
+      { PRODUCTION_ALOW_WRITES: 'true' },
+      /^PRODUCTION_ALOW_WRITES .* \(did you mean PRODUCTION_ALLOW_WRITES\?\)/,
+    ],
+    [
+      "a misspelled name of the suite's own prefix",
+      { SUPERLISTS_FALT: 'css-empty' },
+      /^SUPERLISTS_FALT .* \(did you mean SUPERLISTS_FAULT\?\)/,
+    ],
+    [
+      'an unknown name with a target prefix, nothing near',
+      { LOCAL_SOMETHING_ELSE_ENTIRELY: '1' },
+      /^LOCAL_SOMETHING_ELSE_ENTIRELY \(in the environment\) is not a setting of the suite: every/,
+    ],
+    [
+      'a misspelled capability in REQUIRE',
+      { STAGING_REQUIRE: 'stories,smok' },
+      /^STAGING_REQUIRE: "smok" is not a capability \(did you mean smoke\?\): use deploy, server, accounts, database, stories, smoke$/,
+    ],
+    [
+      'a required deploy without a deploy command',
+      { STAGING_REQUIRE: 'smoke,deploy' },
+      /^STAGING_REQUIRE has deploy but STAGING_DEPLOY is not set: its tests could not run \(set it, see \.env\.example, or drop deploy from STAGING_REQUIRE\)$/,
+    ],
+    [
+      'required server checks without SSH',
+      {
+        STAGING_REQUIRE: 'server',
+        STAGING_SERVER_CHECKS: 'checks.json',
+        _files: '[{"name":"a","command":"x"}]',
+      },
+      /^STAGING_REQUIRE has server but STAGING_SSH is not set/,
+    ],
+    [
+      'required server checks without a checks file',
+      { ...SSH, STAGING_REQUIRE: 'server' },
+      /^STAGING_REQUIRE has server but STAGING_SERVER_CHECKS is not set/,
+    ],
+    [
+      'required accounts without a mailbox',
+      {
+        STAGING_REQUIRE: 'accounts',
+        STAGING_STAGE3: 'true',
+        STAGING_CREATE_SESSION: 'cmd:make-session {email}',
+      },
+      /^STAGING_REQUIRE has accounts but STAGING_MAILBOX is not set/,
+    ],
+    [
+      'required accounts without stage 3',
+      { STAGING_REQUIRE: 'accounts' },
+      /^STAGING_REQUIRE has accounts but STAGING_STAGE3 is not true/,
+    ],
+    [
+      'required database checks without a database',
+      { STAGING_REQUIRE: 'database' },
+      /^STAGING_REQUIRE has database but STAGING_DATABASE_URL is not set/,
+    ],
+    [
+      'required stories on a read-only target',
+      { PRODUCTION_URL: 'https://p.example.com', PRODUCTION_REQUIRE: 'smoke,stories' },
+      /^PRODUCTION_REQUIRE has stories but production is read-only \(PRODUCTION_ALLOW_WRITES\)/,
+      ['--project=production'],
+    ],
+    [
       'server checks: a name twice',
       checks('[{"name":"a","command":"x"},{"name":"a","command":"y"}]'),
       /: two checks are named "a"/,
@@ -351,6 +425,23 @@ describe('bad values: one line naming the variable and the fix', () => {
     );
   });
 
+  it('a misspelled name in the env file, even without a prefix of ours', () => {
+    const file = path.join(ROOT, 'typo.env');
+    const read = (text: string) => () =>
+      envFileValues({ ENV_FILE: 'typo.env' }, fakeIo({ [file]: [0o100600, text] }));
+    assert.throws(
+      read('STAGING_URL=http://x\nWORKER=2\n'),
+      (error: Error) =>
+        error instanceof ConfigError &&
+        /^WORKER \(in typo\.env\) is not a setting of the suite \(did you mean WORKERS\?\)/.test(
+          error.message,
+        ),
+    );
+    assert.throws(read('STAGING_DEPLOY_CMD=cmd:x\n'), /did you mean STAGING_DEPLOY\?/);
+    // A name of another tool's, far from every setting, is left alone.
+    assert.deepEqual(read('DEBUG=pw:api\n')(), { DEBUG: 'pw:api' });
+  });
+
   it('an env file with a syntax error names the line, not its value', () => {
     const text = `STAGING_URL=http://127.0.0.1:1\nSTAGING_DATABASE_URL postgres://u:${SECRET}@h/db\n`;
     assert.throws(
@@ -363,6 +454,44 @@ describe('bad values: one line naming the variable and the fix', () => {
 });
 
 describe('good values', () => {
+  it("names the machine or CI sets are not the suite's business", () => {
+    const settings = loadSettings(
+      {
+        ...BASE,
+        PATH: '/usr/bin',
+        GITHUB_TOKEN: 'x',
+        DEPLOY_KEY: 'x',
+        LOCALE: 'C',
+        BROWSER: 'firefox',
+      },
+      ['node', 'playwright', 'test'],
+      fakeIo(),
+    );
+    assert.deepEqual(settings.chosen, ['local']);
+  });
+
+  it('the known names come from the schemas, with each target prefix', () => {
+    const known = config.knownSettings().map((setting) => setting.name);
+    for (const name of [
+      'STAGING_URL',
+      'PRODUCTION_REQUIRE',
+      'LOCAL_PORT',
+      'DEPLOY_GAP_BUDGET_MS',
+    ]) {
+      assert.ok(known.includes(name), name);
+    }
+    assert.ok(!known.some((name) => name.includes('$')));
+  });
+
+  it('a target that has what it requires loads, its requirements typed', () => {
+    const { targets } = loadSettings(
+      { ...BASE, LOCAL_REQUIRE: 'stories, smoke,accounts,deploy,deploy' },
+      ['node', 'playwright', 'test'],
+      fakeIo(),
+    );
+    assert.deepEqual(targets.local!.require, ['stories', 'smoke', 'accounts', 'deploy']);
+  });
+
   it('the built-in site needs nothing, and gets its stage-3 and mail defaults', () => {
     const { chosen, targets, suite } = loadSettings(BASE, ['node', 'playwright', 'test'], fakeIo());
     assert.deepEqual(chosen, ['local']);
@@ -382,12 +511,18 @@ describe('good values', () => {
     assert.equal(suite.trace, 'retain-on-failure');
   });
 
-  it('the deploy pictures: on by default, report only; budgets for all pages or per page', () => {
+  it('the deploy pictures: on by default, with a budget; for all pages or per page', () => {
     const read = (env: Record<string, string>) =>
       loadSettings({ ...BASE, ...env }, ['node', 'playwright', 'test'], fakeIo());
     const plain = read({});
     assert.equal(plain.suite.deployVisual, true);
-    assert.equal(plain.suite.deployVisualBudget, undefined);
+    // Budgets always hold: 0.1 % of pixels, an 8 s gap, unless loosened.
+    assert.deepEqual(plain.suite.deployVisualBudget, { all: 0.001, pages: {} });
+    assert.equal(plain.suite.deployGapBudgetMs, 8000);
+    assert.deepEqual(read({ DEPLOY_VISUAL_BUDGET: 'home=0.5%' }).suite.deployVisualBudget, {
+      all: 0.001,
+      pages: { home: 0.005 },
+    });
     assert.deepEqual(plain.targets.local!.visualMask, []);
     assert.deepEqual(read({ DEPLOY_VISUAL_BUDGET: '1%' }).suite.deployVisualBudget, {
       all: 0.01,
@@ -472,5 +607,48 @@ describe('faults caught by preflight', () => {
     assert.equal(caughtByPreflight(fault, 1, `${line}\n`), undefined);
     assert.equal(caughtByPreflight(fault, 2, 'superlists-live-tests: / answers 500\n'), undefined);
     assert.equal(caughtByPreflight({}, 2, `${line}\n`), undefined);
+  });
+});
+
+const { notApplicable, requiredCapability } = await import('../../fixtures/applicability.ts');
+
+describe('a required test that cannot run', () => {
+  type Info = Parameters<typeof notApplicable>[0];
+  /** A test's info as the fixtures see it: its target's requirements and its tags. */
+  const info = (require: string[], tags: string[]) => {
+    const skipped: string[] = [];
+    const testInfo = {
+      project: { use: { target: { name: 'staging', require } } },
+      tags,
+      skip: (_condition: boolean, reason: string) => {
+        skipped.push(reason);
+        throw new Error('skipped');
+      },
+    } as unknown as Info;
+    return { testInfo, skipped };
+  };
+
+  it('counts a test under its most specific tag', () => {
+    assert.equal(
+      requiredCapability({ require: ['accounts'] }, ['@story', '@accounts']),
+      'accounts',
+    );
+    assert.equal(requiredCapability({ require: ['stories'] }, ['@story', '@accounts']), undefined);
+    assert.equal(requiredCapability({ require: ['stories'] }, ['@story', '@writes']), 'stories');
+  });
+
+  it('fails, naming the requirement and the missing setting, where it would be skipped', () => {
+    const { testInfo, skipped } = info(['deploy'], ['@deploy', '@writes']);
+    assert.throws(
+      () => notApplicable(testInfo, 'staging has no STAGING_DEPLOY'),
+      /^Error: STAGING_REQUIRE has deploy but this test cannot run: staging has no STAGING_DEPLOY$/,
+    );
+    assert.deepEqual(skipped, []);
+  });
+
+  it('is skipped as not applicable when nothing requires it', () => {
+    const { testInfo, skipped } = info(['smoke'], ['@deploy', '@writes']);
+    assert.throws(() => notApplicable(testInfo, 'staging has no STAGING_DEPLOY'), /skipped/);
+    assert.deepEqual(skipped, ['not applicable: staging has no STAGING_DEPLOY']);
   });
 });

@@ -614,6 +614,13 @@ function envServer(): string {
         `${K}_SESSION_COOKIE=sessionid`,
       );
     }
+    // What this server has, the gate must run (helpers/config: <TARGET>_REQUIRE). Production is
+    // read-only: no stories, accounts or deploy there.
+    const required =
+      site.name === 'production'
+        ? ['smoke', 'server']
+        : ['stories', 'smoke', 'deploy', 'server', 'database', ...(MAIL ? ['accounts'] : [])];
+    lines.push(`${K}_REQUIRE=${required.join(',')}`);
   }
   return lines.join('\n') + '\n';
 }

@@ -114,6 +114,14 @@ export type MailboxSettings = z.infer<typeof mailboxSchema>;
 
 // -------------------------------------------------------------------- one variable, one value
 
+/** The description that marks a variable set by the runner, CI or the machine, not a person. */
+const INTERNAL = 'internal';
+
+/** A variable the runner, CI or the machine sets (no need to document it in .env.example). */
+function internal<T extends z.ZodType>(schema: T): T {
+  return schema.describe(INTERNAL);
+}
+
 /** A variable's value, trimmed; unset and empty both read as undefined. */
 const trimmed = (value: unknown) =>
   typeof value === 'string' && value.trim() ? value.trim() : undefined;
@@ -159,6 +167,74 @@ function list(value: string | undefined): string[] {
     .split(',')
     .map((part) => part.trim())
     .filter(Boolean);
+}
+
+/**
+ * The edit distance of `a` and `b` (optimal string alignment: an insertion, a deletion, a change
+ * or two neighbours swapped count one each), for "did you mean" hints.
+ */
+function editDistance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) =>
+    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  );
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+        d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1);
+      }
+    }
+  }
+  return d[a.length]![b.length]!;
+}
+
+/** The known word nearest to `word`, when near enough to be what was meant. */
+export function nearest(word: string, known: readonly string[]): string | undefined {
+  let best: { name: string; distance: number } | undefined;
+  for (const name of known) {
+    const distance = editDistance(word, name);
+    if (!best || distance < best.distance) best = { name, distance };
+  }
+  const limit = Math.max(2, Math.floor(word.length * 0.4));
+  return best && best.distance <= limit ? best.name : undefined;
+}
+
+/** ` (did you mean X?)` when some known word is near `word`, else ''. */
+function didYouMean(word: string, known: readonly string[]): string {
+  const hint = nearest(word, known);
+  return hint ? ` (did you mean ${hint}?)` : '';
+}
+
+/**
+ * What a target may declare it requires (<TARGET>_REQUIRE), and the test tag each stands for; a
+ * test counts under the first word whose tag it carries (the login story, `@story @accounts`, is
+ * `accounts`). `database` has no tests of its own: it is the deploy spec's database checks.
+ */
+export const CAPABILITIES = {
+  deploy: '@deploy',
+  server: '@server',
+  accounts: '@accounts',
+  database: undefined,
+  stories: '@story',
+  smoke: '@smoke',
+} as const;
+export type Capability = keyof typeof CAPABILITIES;
+const CAPABILITY_WORDS = Object.keys(CAPABILITIES) as Capability[];
+
+/** <TARGET>_REQUIRE: capability words, comma separated; an unknown word is refused with a hint. */
+function capabilities(name: string) {
+  return z.string().transform((value, ctx) => {
+    const words = list(value);
+    const unknown = words.find((word) => !(CAPABILITY_WORDS as string[]).includes(word));
+    if (unknown !== undefined) {
+      return fail(
+        ctx,
+        `${name}: "${unknown}" is not a capability${didYouMean(unknown, CAPABILITY_WORDS)}: use ${CAPABILITY_WORDS.join(', ')}`,
+      );
+    }
+    return [...new Set(words)] as Capability[];
+  });
 }
 
 function httpUrl(name: string) {
@@ -545,6 +621,7 @@ function targetSchema(name: TargetName) {
       TEST_EMAIL: optional(testEmail(`${P}_TEST_EMAIL`)),
       LOGIN_LINKS: oneOf(`${P}_LOGIN_LINKS`, ['reusable', 'single-use'] as const),
       VISUAL_MASK: optional(selectors(`${P}_VISUAL_MASK`)),
+      REQUIRE: optional(capabilities(`${P}_REQUIRE`)),
     })
     .transform((v, ctx) => {
       const { io, home, localPort } = v.$ctx;
@@ -640,10 +717,53 @@ function targetSchema(name: TargetName) {
         loginLinks: v.LOGIN_LINKS ?? 'reusable',
         /** CSS selectors masked in the deploy's before/after pictures (what changes by design). */
         visualMask: v.VISUAL_MASK ?? [],
+        /** What must run here (`<TARGET>_REQUIRE`): a required test that cannot run fails. */
+        require: v.REQUIRE ?? [],
       };
+      const missing = missingFor(settings, v.REQUIRE ?? []);
+      if (missing) return fail(ctx, missing);
       const secrets: TargetSecrets = { databaseUrl: v.DATABASE_URL, mailboxUrl: box?.url };
       return { settings, secrets };
     });
+}
+
+/**
+ * The line for the first required capability (`<TARGET>_REQUIRE`) whose settings are missing, so
+ * its tests would end "not applicable" or refused: the gate would be green without them.
+ */
+function missingFor(
+  t: Omit<TargetSettings, 'require'>,
+  required: readonly Capability[],
+): string | undefined {
+  const P = t.name.toUpperCase();
+  const needs: Record<Capability, [boolean, string][]> = {
+    deploy: [
+      [!!t.deploy, `${P}_DEPLOY is not set`],
+      [!!t.releaseProbe, `${P}_RELEASE_PROBE is not set`],
+      [t.allowDeploy, `${P}_ALLOW_DEPLOY is false`],
+      [!t.readOnly, `${t.name} is read-only (${P}_ALLOW_WRITES)`],
+    ],
+    server: [
+      [!!t.ssh, `${P}_SSH is not set`],
+      [!!t.serverChecks, `${P}_SERVER_CHECKS is not set`],
+    ],
+    accounts: [
+      [t.stage3, `${P}_STAGE3 is not true`],
+      [!!t.mailbox, `${P}_MAILBOX is not set`],
+      [!!t.createSession, `${P}_CREATE_SESSION is not set`],
+      [!t.readOnly, `${t.name} is read-only (${P}_ALLOW_WRITES)`],
+    ],
+    database: [[t.hasDatabase, `${P}_DATABASE_URL is not set`]],
+    stories: [[!t.readOnly, `${t.name} is read-only (${P}_ALLOW_WRITES)`]],
+    smoke: [],
+  };
+  for (const word of required) {
+    const why = needs[word].find(([ok]) => !ok)?.[1];
+    if (why) {
+      return `${P}_REQUIRE has ${word} but ${why}: its tests could not run (set it, see .env.example, or drop ${word} from ${P}_REQUIRE)`;
+    }
+  }
+  return undefined;
 }
 
 /** The SSH settings of prefix `P`: undefined when unset, null after recording a bad value. */
@@ -705,6 +825,11 @@ const BROWSER_CANDIDATES = [
   '/usr/bin/chromium',
 ];
 
+/** DEPLOY_GAP_BUDGET_MS's default (see the suite schema for the measurements behind it). */
+const DEFAULT_GAP_BUDGET_MS = 8_000;
+/** DEPLOY_VISUAL_BUDGET's default: 0.1 % of a page's pixels. */
+const DEFAULT_VISUAL_BUDGET = 0.001;
+
 /** The default worker count: one per core this process may use. */
 export function defaultWorkers(): number {
   return Math.max(1, os.availableParallelism());
@@ -715,10 +840,10 @@ function suiteSchema() {
   return z
     .object({
       $ctx: z.custom<{ io: ConfigIo; chosen: readonly TargetName[] }>(),
-      SUPERLISTS_RUN_ID: optional(z.string()),
-      GITHUB_SHA: optional(z.string()),
-      SUPERLISTS_COMMIT: optional(z.string()),
-      CI: bool('CI'),
+      SUPERLISTS_RUN_ID: internal(optional(z.string())),
+      GITHUB_SHA: internal(optional(z.string())),
+      SUPERLISTS_COMMIT: internal(optional(z.string())),
+      CI: internal(bool('CI')),
       FULL_REPORTS: bool('FULL_REPORTS'),
       BLOB_REPORT: bool('BLOB_REPORT'),
       TRACE: oneOf('TRACE', ['retain-on-failure', 'on', 'off', 'on-first-retry'] as const),
@@ -727,8 +852,8 @@ function suiteSchema() {
       RETRIES: int('RETRIES'),
       INFRA_RETRIES: int('INFRA_RETRIES'),
       BROWSER_PATH: optional(z.string()),
-      PLAYWRIGHT_BROWSERS_PATH: optional(z.string()),
-      HOME: optional(z.string()),
+      PLAYWRIGHT_BROWSERS_PATH: internal(optional(z.string())),
+      HOME: internal(optional(z.string())),
       BROWSER_WS_ENDPOINT: optional(
         z.string().regex(/^wss?:\/\/\S+$/, {
           error:
@@ -746,10 +871,17 @@ function suiteSchema() {
       DEPLOY_VISUAL: bool('DEPLOY_VISUAL'),
       DEPLOY_VISUAL_BUDGET: optional(visualBudget('DEPLOY_VISUAL_BUDGET')),
       LOCAL_PORT: int('LOCAL_PORT', 1),
-      SUPERLISTS_LOCAL_PORT: int('SUPERLISTS_LOCAL_PORT', 1),
+      SUPERLISTS_LOCAL_PORT: internal(int('SUPERLISTS_LOCAL_PORT', 1)),
       SUPERLISTS_LOCAL_DATA: optional(z.string()),
       SUPERLISTS_RUN_FOLDER: optional(z.string()),
       SUPERLISTS_FAULT: optional(z.string()),
+      // Read elsewhere, named here so that every name the suite knows is in this schema: the env
+      // file's name (envFileValues), the chosen targets workers inherit (chosenTargets), and the
+      // real local server's state folder and PostgreSQL binaries (harness/server).
+      ENV_FILE: optional(z.string()),
+      SUPERLISTS_TARGETS: internal(optional(z.string())),
+      SUPERLISTS_SERVER_DIR: internal(optional(z.string())),
+      SUPERLISTS_PG_BIN: internal(optional(z.string())),
     })
     .transform((v, ctx) => {
       const { io, chosen } = v.$ctx;
@@ -829,12 +961,20 @@ function suiteSchema() {
         allowedNoise,
         /** Bounded wait for a redeploy to show a new release. */
         deployTimeoutMs: v.DEPLOY_TIMEOUT_MS ?? 120_000,
-        /** Longest acceptable unavailable gap during a deploy; undefined = report only. */
-        deployGapBudgetMs: v.DEPLOY_GAP_BUDGET_MS,
+        /**
+         * Longest acceptable unavailable gap during a deploy (DEPLOY_GAP_BUDGET_MS, default 8 s):
+         * healthy redeploys of the built-in site measured 0 ms, and 6.4 s once on a machine at
+         * load 16 (one probe timing out); the outage it must catch lasted 11 s.
+         */
+        deployGapBudgetMs: v.DEPLOY_GAP_BUDGET_MS ?? DEFAULT_GAP_BUDGET_MS,
         /** Picture the pages before and after a redeploy and compare them (DEPLOY_VISUAL, default on). */
         deployVisual: v.DEPLOY_VISUAL ?? true,
-        /** The largest share of each page's pixels a deploy may change; undefined = report only. */
-        deployVisualBudget: v.DEPLOY_VISUAL_BUDGET,
+        /**
+         * The largest share of each page's pixels a deploy may change (DEPLOY_VISUAL_BUDGET,
+         * default 0.1 %, also for the pages a per-page value leaves out): a healthy redeploy of
+         * the built-in site changes 0 pixels of any page.
+         */
+        deployVisualBudget: { all: DEFAULT_VISUAL_BUDGET, pages: {}, ...v.DEPLOY_VISUAL_BUDGET },
         /** Port of the built-in site (local target); 0 when it does not run. */
         localPort: localPort ?? 0,
         /** Data folder of the built-in site, when overridden. */
@@ -874,6 +1014,62 @@ function parseOrThrow<T extends z.ZodType>(schema: T, input: unknown): z.output<
       ? issue.message
       : `${issue.path.join('.') || 'a setting'} has a value the suite cannot read (see .env.example)`,
   );
+}
+
+/** The prefixes of the suite's own names: an unknown name with one of them is a mistake. */
+const OWN_PREFIXES = [...TARGET_NAMES.map((name) => `${name.toUpperCase()}_`), 'SUPERLISTS_'];
+
+/** One name the suite reads, from the schemas. */
+export interface KnownSetting {
+  name: string;
+  /** A target's setting (`<TARGET>_<KEY>`), one per target. */
+  target: boolean;
+  /** Set by the runner, CI or the machine, not by a person: .env.example need not show it. */
+  internal: boolean;
+}
+
+/** Every name the suite reads, from the schemas: the suite's, and each target's with its prefix. */
+export function knownSettings(): KnownSetting[] {
+  const variables = (shape: Record<string, z.ZodType>, prefix: string): KnownSetting[] =>
+    Object.entries(shape)
+      .filter(([key]) => key !== '$ctx')
+      .map(([key, schema]) => ({
+        name: `${prefix}${key}`,
+        target: prefix !== '',
+        internal: schema.description === INTERNAL,
+      }));
+  const target =
+    Object.values(schemas.targets)[0] ?? (schemas.targets.staging ??= targetSchema('staging'));
+  return [
+    ...variables((schemas.suite ??= suiteSchema()).in.shape, ''),
+    // Every target reads the same keys: one schema (one built already, when there is one) says them.
+    ...TARGET_NAMES.flatMap((name) => variables(target.in.shape, `${name.toUpperCase()}_`)),
+  ];
+}
+
+/**
+ * The line for the first unknown name among `names`: one with a prefix of the suite's own
+ * (LOCAL_, STAGING_, PRODUCTION_, SUPERLISTS_), or, with `nearMisses`, any name a known one is
+ * near (a typo of WORKERS). Other names (PATH, the CI's own) are none of the suite's business.
+ */
+export function unknownSettingLine(
+  names: Iterable<string>,
+  where: string,
+  nearMisses = false,
+): string | undefined {
+  const known = knownSettings().map((setting) => setting.name);
+  for (const name of names) {
+    if (known.includes(name)) continue;
+    const own = OWN_PREFIXES.some((prefix) => name.startsWith(prefix));
+    const candidates = own
+      ? known
+      : known.filter((k) => !OWN_PREFIXES.some((p) => k.startsWith(p)));
+    const hint = nearest(name, candidates);
+    if (own || (nearMisses && hint && name.length >= 4 && editDistance(name, hint) <= 2)) {
+      return `${name} (${where}) is not a setting of the suite${didYouMean(name, candidates)}: every setting is in .env.example`;
+    }
+  }
+  return undefined;
 }
 
 /**
@@ -918,6 +1114,8 @@ export interface Settings {
  * starts nothing and reads files only through `io`.
  */
 export function loadSettings(env: Env, argv: readonly string[], io: ConfigIo = nodeIo): Settings {
+  const unknown = unknownSettingLine(Object.keys(env), 'in the environment');
+  if (unknown) throw new ConfigError(unknown);
   const chosen = chosenTargets(env, argv);
   const suite = parseOrThrow((schemas.suite ??= suiteSchema()), { ...env, $ctx: { io, chosen } });
   const targets: Settings['targets'] = {};
@@ -950,7 +1148,10 @@ export function envFileValues(env: Env, io: ConfigIo = nodeIo): Record<string, s
       throw new ConfigError(`ENV_FILE=${named}: no such file (create it from .env.example)`);
     return {};
   }
-  return parseEnvFile(io.readText(file), path.basename(file));
+  const values = parseEnvFile(io.readText(file), path.basename(file));
+  const unknown = unknownSettingLine(Object.keys(values), `in ${path.basename(file)}`, true);
+  if (unknown) throw new ConfigError(unknown);
+  return values;
 }
 
 /** Parses the text of an env file named `name`; a line that is not NAME=value or a comment is refused. */

@@ -1,6 +1,6 @@
 /* eslint-disable playwright/no-conditional-in-test, playwright/no-conditional-expect --
    which checks apply is configuration: the database checks need <TARGET>_DATABASE_URL, the
-   availability budget DEPLOY_GAP_BUDGET_MS; without them the site-level checks still run. */
+   session checks stage 3; without them the site-level checks still run. */
 import { assetProblems, loadPageAssets } from '../../helpers/assets.ts';
 import { describeResult } from '../../helpers/actions.ts';
 import { checkReport } from '../../helpers/server-checks.ts';
@@ -144,14 +144,12 @@ test.describe('Deploying', { tag: ['@deploy', '@writes'] }, () => {
       'availability',
       `${availability.probes} probes, ${availability.failures} failed, longest gap ${availability.longestGapMs} ms${availability.failureSamples.length ? ` (${[...new Set(availability.failureSamples)].join('; ')})` : ''}`,
     );
-    if (suite.deployGapBudgetMs !== undefined) {
-      expect
-        .soft(
-          availability.longestGapMs,
-          `the site was unavailable for ${availability.longestGapMs} ms during the deploy (budget DEPLOY_GAP_BUDGET_MS=${suite.deployGapBudgetMs})`,
-        )
-        .toBeLessThanOrEqual(suite.deployGapBudgetMs);
-    }
+    expect
+      .soft(
+        availability.longestGapMs,
+        `the site was unavailable for ${availability.longestGapMs} ms during the deploy (budget DEPLOY_GAP_BUDGET_MS=${suite.deployGapBudgetMs}; loosen it there if that is acceptable)`,
+      )
+      .toBeLessThanOrEqual(suite.deployGapBudgetMs);
 
     if (!serverChecksIfAny.available)
       verdict('server checks', `not run: ${serverChecksIfAny.reason}`);

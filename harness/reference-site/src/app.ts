@@ -494,9 +494,13 @@ export async function buildApp(
     },
   });
 
+  const started = Date.now();
   app.addHook('onRequest', async (request, reply) => {
     if (!hasFault('any-host') && !hostAllowed(request.headers.host, settings.allowedHosts)) {
       return sendPlain(reply, 400, 'Bad Request (400)');
+    }
+    if (hasFault('deploy-outage') && Date.now() - started < 15_000) {
+      return sendPlain(reply, 500, 'Server Error (500)');
     }
   });
   app.addHook('onSend', async (request, reply, payload) => {

@@ -151,6 +151,12 @@ export const FAULTS = [
     description:
       'a redeploy ships templates whose input column sits on the right (justify-content-end) instead of the centre',
   },
+  // Caught by the deploy spec's default DEPLOY_GAP_BUDGET_MS (8 s), which it once passed unset.
+  {
+    name: 'deploy-outage',
+    description:
+      'a redeployed release answers 500 to everything for its first 15 s (it serves before it is ready): the site is down during every deploy',
+  },
 ] as const satisfies readonly { name: string; description: string }[];
 
 export type FaultName = (typeof FAULTS)[number]['name'];
@@ -159,6 +165,7 @@ export type FaultName = (typeof FAULTS)[number]['name'];
 export const SHIPPED_BY_A_REDEPLOY: ReadonlySet<FaultName> = new Set([
   'deploy-css-truncated',
   'deploy-layout-moved',
+  'deploy-outage',
 ]);
 
 export const FAULT_NAMES: readonly FaultName[] = FAULTS.map((fault) => fault.name);
