@@ -693,6 +693,7 @@ function suiteSchema() {
         }),
       ),
       PREFLIGHT: bool('PREFLIGHT'),
+      PREFLIGHT_TIMEOUT_MS: int('PREFLIGHT_TIMEOUT_MS', 1),
       EXPECT_TIMEOUT_MS: int('EXPECT_TIMEOUT_MS', 1),
       PAGE_BUDGET_MS: int('PAGE_BUDGET_MS', 1),
       SMOKE_PATHS: optional(z.string()),
@@ -769,6 +770,8 @@ function suiteSchema() {
         browserWsEndpoint: v.BROWSER_WS_ENDPOINT,
         /** Check each chosen target (DNS, TCP, TLS, HTTP) before any test runs. */
         preflight: v.PREFLIGHT ?? true,
+        /** How long preflight waits for `/` to answer, in milliseconds (PREFLIGHT_TIMEOUT_MS). */
+        preflightTimeoutMs: v.PREFLIGHT_TIMEOUT_MS ?? 6_000,
         /** How long web-first assertions wait, in milliseconds. */
         expectTimeoutMs: v.EXPECT_TIMEOUT_MS ?? 5000,
         /** Per-page response budget in milliseconds (smoke). */
