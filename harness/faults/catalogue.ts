@@ -75,6 +75,8 @@ const SITE_FAULT_CHECKS: Partial<Record<string, string[]>> = {
   'my-lists-shows-everyone': ['functional/my-lists'],
   'logout-keeps-session': ['functional/login'],
   'no-login-form': ['smoke/accounts'],
+  'item-escaped-twice': ['functional/new-visitor'],
+  'item-text-ascii-only': ['functional/new-visitor'],
 };
 
 /** Site faults that show only across a redeploy: the deploy spec catches them. */

@@ -147,6 +147,18 @@ export const FAULTS = [
     description:
       'a redeploy ships templates whose input column sits on the right (justify-content-end) instead of the centre',
   },
+  // What an item's text becomes on the way to the page (issue 24, item 16): the list matchers
+  // name the kind of difference.
+  {
+    name: 'item-escaped-twice',
+    description:
+      'item text is HTML-escaped twice (escaped before a template that escapes again): "<b>" shows as "&lt;b&gt;"',
+  },
+  {
+    name: 'item-text-ascii-only',
+    description:
+      'item text loses every non-ASCII character on its way to the database (an ASCII connection charset): accents and emoji gone',
+  },
 ] as const satisfies readonly { name: string; description: string }[];
 
 export type FaultName = (typeof FAULTS)[number]['name'];
