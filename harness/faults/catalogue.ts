@@ -131,6 +131,13 @@ const httpsFaults: Fault[] = [
       "production's session and CSRF cookies are set without Secure over https (SESSION_COOKIE_SECURE, CSRF_COOKIE_SECURE at 0)",
     apply: ['bash', SERVER_SCRIPT, 'apply', 'insecure-cookies'],
   },
+  // A header present with a value that turns it off (issue 24, item 6).
+  {
+    name: 'hsts-max-age-zero',
+    description:
+      'nginx sends Strict-Transport-Security: max-age=0, which tells browsers to forget HSTS',
+    apply: ['bash', SERVER_SCRIPT, 'apply', 'hsts-max-age-zero'],
+  },
 ].map((fault) => ({ ...fault, target: 'server' as const, args: productionSmoke }));
 
 /** The real server's nginx broken so that no page can load: preflight stops the run in seconds. */

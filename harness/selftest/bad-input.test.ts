@@ -4,25 +4,20 @@
  * line reaches the user, and that preflight stops a broken site within seconds. Each target here
  * is a tiny local server this test starts itself.
  */
-import { execFileSync } from 'node:child_process';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { HEADINGS } from '../../pages/contract.ts';
-import { assertOneClearLine, playwright, playwrightStartMs, scratch, SECRET } from './run.ts';
-
-type Handler = http.RequestListener;
-
-/** Starts a server answering with `handler`; returns its base URL. */
-async function serve(handler: Handler, servers: http.Server[]): Promise<string> {
-  const server = http.createServer(handler);
-  servers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
+import {
+  assertOneClearLine,
+  playwright,
+  playwrightStartMs,
+  SECRET,
+  selfSignedCertificate,
+  serve,
+} from './run.ts';
 
 describe('bad input, end to end', { concurrency: 1 }, () => {
   const servers: http.Server[] = [];
@@ -51,32 +46,8 @@ describe('bad input, end to end', { concurrency: 1 }, () => {
       servers,
     );
     // A self-signed https site answering 400: the HTTP step must run there too.
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        '/CN=localhost',
-        '-keyout',
-        path.join(scratch, 'key.pem'),
-        '-out',
-        path.join(scratch, 'cert.pem'),
-      ],
-      { stdio: 'ignore' },
-    );
-    const { readFileSync } = await import('node:fs');
-    const tlsServer = https.createServer(
-      {
-        key: readFileSync(path.join(scratch, 'key.pem')),
-        cert: readFileSync(path.join(scratch, 'cert.pem')),
-      },
-      (_req, res) => res.writeHead(400).end(),
+    const tlsServer = https.createServer(selfSignedCertificate(), (_req, res) =>
+      res.writeHead(400).end(),
     );
     servers.push(tlsServer);
     await new Promise<void>((resolve) => tlsServer.listen(0, '127.0.0.1', resolve));
