@@ -36,6 +36,12 @@ test.describe('HTTPS', { tag: '@smoke' }, () => {
       location,
       `${httpUrl}/: expected a redirect to https, got Location "${location}"`,
     ).toMatch(/^https:\/\//);
+    // https somewhere else (localhost, another name) passes the scheme but loses the visitor.
+    const site = new URL(target.url).hostname;
+    expect(
+      new URL(location, `${httpUrl}/`).hostname,
+      `${httpUrl}/: expected a redirect to https on the site's own host ${site}, got Location "${location}"`,
+    ).toBe(site);
     await client.dispose();
   });
 
