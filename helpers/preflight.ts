@@ -60,7 +60,7 @@ function get(url: URL, ignoreHttpsErrors: boolean, timeoutMs: number): Promise<A
   return new Promise((resolve, reject) => {
     const client = url.protocol === 'https:' ? https : http;
     const signal = AbortSignal.timeout(timeoutMs);
-    const fail = (error: unknown) => reject(signal.aborted ? new TooSlow() : error);
+    const fail = (error: Error) => reject(signal.aborted ? new TooSlow() : error);
     const request = client.get(
       url,
       {
@@ -83,7 +83,7 @@ function get(url: URL, ignoreHttpsErrors: boolean, timeoutMs: number): Promise<A
           if (body.length > MAX_BODY_BYTES) response.destroy();
         });
         response.on('close', () =>
-          signal.aborted ? fail(signal.reason) : resolve({ status, location, body }),
+          signal.aborted ? fail(new TooSlow()) : resolve({ status, location, body }),
         );
         response.on('error', fail);
       },
