@@ -9,9 +9,9 @@ import { preflight } from './helpers/preflight.ts';
 export default async function globalSetup(): Promise<void> {
   const { suite, chosen, targets } = currentSettings();
   if (!suite.preflight) return;
-  const problems = (await Promise.all(chosen.map((name) => preflight(targets[name]!)))).filter(
-    Boolean,
-  );
+  const problems = (
+    await Promise.all(chosen.map((name) => preflight(targets[name]!, suite.preflightTimeoutMs)))
+  ).filter(Boolean);
   if (problems.length) {
     for (const problem of problems) console.error(`superlists-live-tests: ${problem}`);
     process.exit(2);

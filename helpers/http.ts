@@ -78,3 +78,12 @@ export function cookieFlagProblems(
     ...(wanted.httpOnly && !cookie.httpOnly ? ['not HttpOnly'] : []),
   ];
 }
+
+/**
+ * The max-age of a Strict-Transport-Security header value, in seconds; 0 when the header is
+ * missing, has no valid max-age, or says 0 (which tells browsers to forget HSTS: it turns it off).
+ */
+export function hstsMaxAge(header: string | undefined): number {
+  const match = /(?:^|;)\s*max-age\s*=\s*"?(\d+)"?\s*(?:;|$)/i.exec(header ?? '');
+  return match ? Number(match[1]) : 0;
+}

@@ -3,6 +3,8 @@
  * TCP, TLS, then GET / following redirects (bounded), each step bounded, so a target that is down
  * or broken in front of the app (nginx dropping the Host header, ALLOWED_HOSTS wrong, an https
  * redirect loop) stops the run within seconds with one line instead of one timeout per test.
+ * `/` must stay on the target's own host (an upgrade to https there aside): a redirect to another
+ * site would have every test check that site instead.
  */
 import { lookup } from 'node:dns/promises';
 import http from 'node:http';
@@ -47,16 +49,24 @@ interface Answer {
   body: string;
 }
 
-/** One GET, no redirect followed; certificate checks skipped only when the target says so. */
-function get(url: URL, ignoreHttpsErrors: boolean): Promise<Answer> {
+/** `/` took longer than the preflight's limit (PREFLIGHT_TIMEOUT_MS). */
+class TooSlow extends Error {}
+
+/**
+ * One GET, no redirect followed, within `timeoutMs` (answer and body); certificate checks skipped
+ * only when the target says so.
+ */
+function get(url: URL, ignoreHttpsErrors: boolean, timeoutMs: number): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const client = url.protocol === 'https:' ? https : http;
+    const signal = AbortSignal.timeout(timeoutMs);
+    const fail = (error: Error) => reject(signal.aborted ? new TooSlow() : error);
     const request = client.get(
       url,
       {
         rejectUnauthorized: !ignoreHttpsErrors,
         headers: { accept: 'text/html' },
-        signal: AbortSignal.timeout(STEP_TIMEOUT_MS * 2),
+        signal,
       },
       (response) => {
         const status = response.statusCode ?? 0;
@@ -72,11 +82,13 @@ function get(url: URL, ignoreHttpsErrors: boolean): Promise<Answer> {
           body += chunk;
           if (body.length > MAX_BODY_BYTES) response.destroy();
         });
-        response.on('close', () => resolve({ status, location, body }));
-        response.on('error', reject);
+        response.on('close', () =>
+          signal.aborted ? fail(new TooSlow()) : resolve({ status, location, body }),
+        );
+        response.on('error', fail);
       },
     );
-    request.on('error', reject);
+    request.on('error', fail);
   });
 }
 
@@ -85,13 +97,34 @@ function hop(url: URL, origin: string): string {
   return url.origin === origin ? url.pathname + url.search : url.href;
 }
 
-/** Checks `target` step by step; returns undefined when it answers, else one line saying what failed. */
-export async function preflight(target: TargetSettings): Promise<string | undefined> {
+/**
+ * Where a redirect from `/` may go: the target's own origin, or https on the target's own host
+ * (a scheme upgrade). Anywhere else is another site.
+ */
+function staysOnTarget(next: URL, target: URL): boolean {
+  return (
+    next.origin === target.origin ||
+    (next.protocol === 'https:' && next.hostname === target.hostname)
+  );
+}
+
+/**
+ * Checks `target` step by step, `/` given `timeoutMs` to answer; returns undefined when it
+ * answers, else one line saying what failed.
+ */
+export async function preflight(
+  target: TargetSettings,
+  timeoutMs: number,
+): Promise<string | undefined> {
   const url = new URL(target.url);
   const secure = url.protocol === 'https:';
   const port = Number(url.port || (secure ? 443 : 80));
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const where = `${target.name} ${target.url}`;
+  if (url.pathname !== '/') {
+    // The site's links are absolute (/lists/...): a path in the URL is never the site's root.
+    return `${target.name.toUpperCase()}_URL=${target.url} has a path (${url.pathname}): the suite tests a site at its root; give ${url.origin}`;
+  }
   let address = host;
   try {
     if (!net.isIP(host)) address = (await lookup(host)).address;
@@ -116,8 +149,11 @@ export async function preflight(target: TargetSettings): Promise<string | undefi
     const current = hops.at(-1)!;
     let answer: Answer;
     try {
-      answer = await get(current, target.ignoreHttpsErrors);
+      answer = await get(current, target.ignoreHttpsErrors, timeoutMs);
     } catch (error) {
+      if (error instanceof TooSlow) {
+        return `${where}: ${path()} did not answer within ${timeoutMs} ms (PREFLIGHT_TIMEOUT_MS raises the limit)`;
+      }
       return `${where}: GET ${hop(current, url.origin)} failed: ${networkReason((error as { cause?: unknown }).cause ?? error)}`;
     }
     const { status } = answer;
@@ -129,6 +165,9 @@ export async function preflight(target: TargetSettings): Promise<string | undefi
         return `${where}: / redirects in a loop: ${path()} (behind a proxy? it must pass the scheme on: X-Forwarded-Proto and SECURE_PROXY_SSL_HEADER)`;
       }
       hops.push(next);
+      if (!staysOnTarget(next, url)) {
+        return `${where}: / redirects off the site, to ${next.href} (${path()}): every test would check that site instead; fix the redirect, or set ${target.name.toUpperCase()}_URL to the site meant`;
+      }
       if (hops.length > MAX_REDIRECTS + 1) {
         return `${where}: / redirects more than ${MAX_REDIRECTS} times: ${path()}`;
       }

@@ -1,4 +1,5 @@
 import { expect, type Locator, type Page } from '@playwright/test';
+import { rowDifference, withDifference } from '../helpers/row-difference.ts';
 import { rowText } from './contract.ts';
 import { submitForm } from './forms.ts';
 import { Navbar } from './navbar.ts';
@@ -40,7 +41,7 @@ export class SuperlistsPage {
   /**
    * Waits until the table has `position` rows, the last one reading `position: text`, as text:
    * an element made from the typed text (`<b>`, `<img>`) fails first, saying the site renders
-   * item text unescaped.
+   * item text unescaped. A different text is named by its kind when it shows (escaped twice...).
    */
   protected async expectLastRow(position: number, text: string): Promise<void> {
     await expect(this.rows).toHaveCount(position);
@@ -48,7 +49,17 @@ export class SuperlistsPage {
       this.rows.last().locator('td *'),
       `${this.url}: the row for ${JSON.stringify(text)} holds HTML elements made from the typed text: the site renders item text unescaped, as HTML`,
     ).toHaveCount(0);
-    await expect(this.rows.last()).toHaveText(rowText(position, text));
+    const expected = rowText(position, text);
+    await expect(this.rows.last())
+      .toHaveText(expected)
+      .catch(async (error: unknown) => {
+        const shown = await this.rows
+          .last()
+          .textContent({ timeout: 1_000 })
+          .catch(() => null);
+        const kind = shown === null ? undefined : rowDifference([expected], [shown]);
+        throw withDifference(error, kind && `${this.url}: the new ${kind}`);
+      });
   }
 
   /**

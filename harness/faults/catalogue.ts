@@ -80,6 +80,8 @@ const SITE_FAULT_CHECKS: Partial<Record<string, string[]>> = {
   'my-lists-shows-everyone': ['functional/my-lists'],
   'logout-keeps-session': ['functional/login'],
   'no-login-form': ['smoke/accounts'],
+  'item-escaped-twice': ['functional/new-visitor'],
+  'item-text-ascii-only': ['functional/new-visitor'],
 };
 
 /** Site faults that show only across a redeploy: the deploy spec catches them. */
@@ -144,6 +146,13 @@ const httpsFaults: Fault[] = [
     description:
       "production's session and CSRF cookies are set without Secure over https (SESSION_COOKIE_SECURE, CSRF_COOKIE_SECURE at 0)",
     apply: ['bash', SERVER_SCRIPT, 'apply', 'insecure-cookies'],
+  },
+  // A header present with a value that turns it off (issue 24, item 6).
+  {
+    name: 'hsts-max-age-zero',
+    description:
+      'nginx sends Strict-Transport-Security: max-age=0, which tells browsers to forget HSTS',
+    apply: ['bash', SERVER_SCRIPT, 'apply', 'hsts-max-age-zero'],
   },
 ].map((fault) => ({ ...fault, target: 'server' as const, args: productionSmoke }));
 

@@ -2,7 +2,7 @@
 # Breaks the real local server (server/) the way a fault says, or puts it back. For the fault
 # catalogue only: `npm run faults` applies one fault, runs the suite, then restores.
 #
-#   faults/server.sh apply FAULT     no-hsts | http-not-redirected | mixed-content |
+#   faults/server.sh apply FAULT     no-hsts | hsts-max-age-zero | http-not-redirected | mixed-content |
 #                                    https-redirect-loop | insecure-cookies |
 #                                    login-link-http-on-https (production);
 #                                    nginx-drops-host | login-mail-not-sent (staging);
@@ -89,6 +89,11 @@ apply)
       sleep 0.05
     done
     exit 1
+    ;;
+  hsts-max-age-zero) # the header is there, with a max-age that turns HSTS off
+    sed -i 's#Strict-Transport-Security "max-age=[0-9]*"#Strict-Transport-Security "max-age=0"#' "$CONF"
+    nginx_reload
+    wait_for 'max-age=0' -I https://127.0.0.1:8443/
     ;;
   http-not-redirected) # plain http serves the site instead of redirecting to https
     sed -i 's#^\(\s*\)return 301 https://.*#\1location / { proxy_pass http://127.0.0.1:9082; proxy_set_header Host $http_host; }#' "$CONF"

@@ -4,25 +4,20 @@
  * line reaches the user, and that preflight stops a broken site within seconds. Each target here
  * is a tiny local server this test starts itself.
  */
-import { execFileSync } from 'node:child_process';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { HEADINGS } from '../../pages/contract.ts';
-import { assertOneClearLine, playwright, playwrightStartMs, scratch, SECRET } from './run.ts';
-
-type Handler = http.RequestListener;
-
-/** Starts a server answering with `handler`; returns its base URL. */
-async function serve(handler: Handler, servers: http.Server[]): Promise<string> {
-  const server = http.createServer(handler);
-  servers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
+import {
+  assertOneClearLine,
+  playwright,
+  playwrightStartMs,
+  SECRET,
+  selfSignedCertificate,
+  serve,
+} from './run.ts';
 
 describe('bad input, end to end', { concurrency: 1 }, () => {
   const servers: http.Server[] = [];
@@ -33,37 +28,26 @@ describe('bad input, end to end', { concurrency: 1 }, () => {
       // An https redirect behind a proxy that hides the scheme: / -> /next/ -> / ...
       res.writeHead(301, { location: req.url === '/' ? '/next/' : '/' }).end();
     }, servers);
+    // A site whose / sends every visitor to another host (127.0.0.1 -> localhost, loopback only)
+    // where a healthy home page answers: the suite must not go on to test that other host.
+    urls.otherHost = await serve((req, res) => {
+      const port = (req.socket.localPort ?? 0).toString();
+      if (req.headers.host === `localhost:${port}`) {
+        res.writeHead(200).end(`<h1>${HEADINGS.home}</h1>`);
+      } else res.writeHead(302, { location: `http://localhost:${port}/` }).end();
+    }, servers);
+    // A / slower than the preflight's limit (answers after 3 s; the case sets a 500 ms limit).
+    urls.slow = await serve((_req, res) => {
+      const timer = setTimeout(() => res.writeHead(200).end(`<h1>${HEADINGS.home}</h1>`), 3_000);
+      res.on('close', () => clearTimeout(timer));
+    }, servers);
     urls.notHome = await serve(
       (_req, res) => res.writeHead(200).end('<h1>Welcome to nginx!</h1>'),
       servers,
     );
     // A self-signed https site answering 400: the HTTP step must run there too.
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        '/CN=localhost',
-        '-keyout',
-        path.join(scratch, 'key.pem'),
-        '-out',
-        path.join(scratch, 'cert.pem'),
-      ],
-      { stdio: 'ignore' },
-    );
-    const { readFileSync } = await import('node:fs');
-    const tlsServer = https.createServer(
-      {
-        key: readFileSync(path.join(scratch, 'key.pem')),
-        cert: readFileSync(path.join(scratch, 'cert.pem')),
-      },
-      (_req, res) => res.writeHead(400).end(),
+    const tlsServer = https.createServer(selfSignedCertificate(), (_req, res) =>
+      res.writeHead(400).end(),
     );
     servers.push(tlsServer);
     await new Promise<void>((resolve) => tlsServer.listen(0, '127.0.0.1', resolve));
@@ -137,6 +121,34 @@ describe('bad input, end to end', { concurrency: 1 }, () => {
   it('a redirect loop lists its hops', async () => {
     const run = await playwright(['--project=staging'], { STAGING_URL: urls.loop! });
     assertOneClearLine(run, /: \/ redirects in a loop: \/ -> \/next\/ -> \/ \(behind a proxy\?/);
+  });
+
+  it('a / that redirects to another host stops the run, naming where it went', async () => {
+    const run = await playwright(['--project=staging'], { STAGING_URL: urls.otherHost! });
+    const port = new URL(urls.otherHost!).port;
+    assertOneClearLine(
+      run,
+      new RegExp(`: / redirects off the site, to http://localhost:${port}/ `),
+    );
+  });
+
+  it('a URL with a path is refused, saying the suite tests a site at its root', async () => {
+    const run = await playwright(['--project=staging'], { STAGING_URL: `${urls.bad400!}/lists/` });
+    assertOneClearLine(
+      run,
+      /STAGING_URL=http:\/\/127\.0\.0\.1:\d+\/lists has a path \(\/lists\): the suite tests a site at its root; give http:\/\/127\.0\.0\.1:\d+$/,
+    );
+  });
+
+  it('a slow / names the limit and the setting that raises it', async () => {
+    const run = await playwright(['--project=staging'], {
+      STAGING_URL: urls.slow!,
+      PREFLIGHT_TIMEOUT_MS: '500',
+    });
+    assertOneClearLine(
+      run,
+      /: \/ did not answer within 500 ms \(PREFLIGHT_TIMEOUT_MS raises the limit\)$/,
+    );
   });
 
   it("a / that is not the site's home page", async () => {

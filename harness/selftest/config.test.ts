@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import childProcess from 'node:child_process';
+import fs from 'node:fs';
 import { syncBuiltinESMExports } from 'node:module';
 import path from 'node:path';
 import { describe, it } from 'node:test';
@@ -18,11 +19,29 @@ for (const name of ['spawn', 'spawnSync', 'exec', 'execSync', 'execFile', 'execF
     throw new Error(`the config started a process: ${name}`);
   };
 }
+// Any env file the config reads, or any exit it asks for, on import would show here.
+const touched: string[] = [];
+const fsOriginals = { readFileSync: fs.readFileSync, statSync: fs.statSync };
+for (const name of ['readFileSync', 'statSync'] as const) {
+  const original = fsOriginals[name] as (...args: unknown[]) => unknown;
+  (fs as unknown as Record<string, unknown>)[name] = (...args: unknown[]) => {
+    if (/(^|\/)\.env[^/]*$/.test(String(args[0]))) touched.push(`${name} ${String(args[0])}`);
+    return original(...args);
+  };
+}
+const exit = Object.getOwnPropertyDescriptor(process, 'exit')!;
+process.exit = (code?: number | string | null) => {
+  touched.push(`process.exit(${code})`);
+  throw new Error('the config exited on import');
+};
 syncBuiltinESMExports();
 const envBefore = JSON.stringify(process.env);
 const config = await import('../../helpers/config/index.ts');
-const entry = await import('../../helpers/config/entry.ts');
+await import('../../helpers/config/entry.ts');
 const envAfter = JSON.stringify(process.env);
+Object.assign(fs, fsOriginals);
+Object.defineProperty(process, 'exit', exit);
+syncBuiltinESMExports();
 
 const { ConfigError, loadSettings, parseEnvFile, envFileValues, ROOT } = config;
 type ConfigIo = import('../../helpers/config/index.ts').ConfigIo;
@@ -70,10 +89,10 @@ function lineFor(
 }
 
 describe('importing the config', () => {
-  it('starts no process and writes no variable', () => {
+  it('starts no process, writes no variable, reads no env file and never exits', () => {
     assert.deepEqual(spawned, []);
     assert.equal(envAfter, envBefore);
-    assert.equal(typeof entry.configureRun, 'function');
+    assert.deepEqual(touched, []);
   });
 });
 

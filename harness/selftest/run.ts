@@ -1,6 +1,8 @@
 /** Shared by the selftests: run the suite the way a user would, and judge its output. */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import assert from 'node:assert/strict';
@@ -90,4 +92,37 @@ export function readVerdict(project: string, runId: string): Verdict {
   const verdict = JSON.parse(readFileSync(file, 'utf8')) as Verdict;
   assert.equal(verdict.runId, runId, `${file} is another run's verdict`);
   return verdict;
+}
+
+/** A self-signed certificate for `localhost` (made once per selftest process), for local https servers. */
+export function selfSignedCertificate(): { key: Buffer; cert: Buffer } {
+  const key = path.join(scratch, 'key.pem');
+  const cert = path.join(scratch, 'cert.pem');
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=localhost',
+    ].concat(['-keyout', key, '-out', cert]),
+    { stdio: 'ignore' },
+  );
+  return { key: readFileSync(key), cert: readFileSync(cert) };
+}
+
+/** Starts a loopback http server answering with `handler` (kept in `servers` to close); returns its base URL. */
+export async function serve(
+  handler: http.RequestListener,
+  servers: http.Server[],
+): Promise<string> {
+  const server = http.createServer(handler);
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }

@@ -28,3 +28,23 @@ it('a broken service fails each test that needs it with the same one line, check
   assert.doesNotMatch(run.output, /^\s+at .+:\d+:\d+\)?$/m, 'a stack trace leaked');
   assert.equal(readFileSync(runs, 'utf8').trim().split('\n').length, 1, 'the probe ran again');
 });
+
+it('a working probe passes the tests that need it; one naming another release each time fails them', async () => {
+  const run = (probe: string) =>
+    playwright(
+      [
+        '-c',
+        'harness/selftest/guard.config.ts',
+        '--reporter=line',
+        'harness/selftest/specs/services.spec.ts',
+      ],
+      { WORKERS: '1', LOCAL_RELEASE_PROBE: probe },
+    );
+  const steady = await run('cmd:echo v1');
+  assert.equal(steady.code, 0, steady.output);
+  assert.match(steady.output, /2 passed/, steady.output);
+  const flapping = await run('cmd:date +%s%N');
+  assert.equal(flapping.code, 1, flapping.output);
+  assert.match(flapping.output, /2 failed/, flapping.output);
+  assert.match(flapping.output, /the release probe named another release/, flapping.output);
+});

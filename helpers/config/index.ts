@@ -861,6 +861,7 @@ function suiteSchema() {
         }),
       ),
       PREFLIGHT: bool('PREFLIGHT'),
+      PREFLIGHT_TIMEOUT_MS: int('PREFLIGHT_TIMEOUT_MS', 1),
       EXPECT_TIMEOUT_MS: int('EXPECT_TIMEOUT_MS', 1),
       TEST_TIMEOUTS: optional(testTimeouts('TEST_TIMEOUTS')),
       PAGE_BUDGET_MS: int('PAGE_BUDGET_MS', 1),
@@ -951,6 +952,8 @@ function suiteSchema() {
          * (the longest of a test's tags wins); see {@link DEFAULT_TEST_TIMEOUTS}.
          */
         testTimeouts: v.TEST_TIMEOUTS ?? DEFAULT_TEST_TIMEOUTS,
+        /** How long preflight waits for `/` to answer, in milliseconds (PREFLIGHT_TIMEOUT_MS). */
+        preflightTimeoutMs: v.PREFLIGHT_TIMEOUT_MS ?? 6_000,
         /** How long web-first assertions wait, in milliseconds. */
         expectTimeoutMs: v.EXPECT_TIMEOUT_MS ?? 5000,
         /** Per-page response budget in milliseconds (smoke). */

@@ -137,7 +137,14 @@ function page(options: PageOptions): SafeHtml {
   const formColumnClass = centred ? 'col-lg-6 text-center' : 'col-lg-6';
   const firstNumber = hasFault('numbering-off-by-one') ? 0 : 1;
   const inputClass = `form-control form-control-lg${error ? ' is-invalid' : ''}`;
-  const itemText = (text: string) => (hasFault('unescaped-item') ? raw(text) : text);
+  const itemText = (text: string) =>
+    hasFault('unescaped-item')
+      ? raw(text)
+      : hasFault('item-escaped-twice')
+        ? text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
+        : hasFault('item-text-ascii-only')
+          ? text.replace(/[^\p{ASCII}]/gu, '')
+          : text;
   return html`<!doctype html>
     <html lang="en">
       <head>

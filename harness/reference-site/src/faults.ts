@@ -157,6 +157,18 @@ export const FAULTS = [
     description:
       'a redeployed release answers 500 to everything for its first 15 s (it serves before it is ready): the site is down during every deploy',
   },
+  // What an item's text becomes on the way to the page (issue 24, item 16): the list matchers
+  // name the kind of difference.
+  {
+    name: 'item-escaped-twice',
+    description:
+      'item text is HTML-escaped twice (escaped before a template that escapes again): "<b>" shows as "&lt;b&gt;"',
+  },
+  {
+    name: 'item-text-ascii-only',
+    description:
+      'item text loses every non-ASCII character on its way to the database (an ASCII connection charset): accents and emoji gone',
+  },
 ] as const satisfies readonly { name: string; description: string }[];
 
 export type FaultName = (typeof FAULTS)[number]['name'];
