@@ -874,7 +874,7 @@ function suiteSchema() {
       LOCAL_PORT: int('LOCAL_PORT', 1),
       SUPERLISTS_LOCAL_PORT: internal(int('SUPERLISTS_LOCAL_PORT', 1)),
       SUPERLISTS_LOCAL_DATA: optional(z.string()),
-      SUPERLISTS_RUN_FOLDER: optional(z.string()),
+      SUPERLISTS_RUN_FOLDER: internal(optional(z.string())),
       SUPERLISTS_FAULT: optional(z.string()),
       // Read elsewhere, named here so that every name the suite knows is in this schema: the env
       // file's name (envFileValues), the chosen targets workers inherit (chosenTargets), and the
