@@ -42,6 +42,17 @@ function gentleDrain(server: Server): () => void {
   };
 }
 
+/** The fault database-not-kept: every table dropped, as a database file that was not kept. */
+async function forgetDatabase(): Promise<void> {
+  if (db.kind === 'postgres') return db.exec('DROP SCHEMA public CASCADE; CREATE SCHEMA public');
+  const { rows } = await db.query<{ name: string }>(
+    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+  );
+  await db.exec(
+    `PRAGMA foreign_keys = OFF; ${rows.map(({ name }) => `DROP TABLE "${name}";`).join(' ')} PRAGMA foreign_keys = ON;`,
+  );
+}
+
 /** A cluster worker says goodbye before exiting, so that no connection is handed to it in vain. */
 function leaveCluster(): Promise<void> {
   const worker = cluster.worker;
@@ -55,6 +66,7 @@ function leaveCluster(): Promise<void> {
 async function main(): Promise<void> {
   const appModule = import('./app.ts'); // loads while the database wait and migrations run
   appModule.catch(() => undefined); // (awaited below)
+  if (settings.faults.has('database-not-kept')) await forgetDatabase();
   if (settings.migrateOnStart) {
     await waitForDatabase(db, 20_000, (line) => console.error(line));
     await migrate(db, (line) => console.log(`superlists: migrate:${line}`));
