@@ -105,6 +105,7 @@ export default defineConfig<SuiteOptions>({
           ...(suite.localFault ? { SUPERLISTS_FAULT: suite.localFault } : {}),
           // The built-in site issues the login links the target declares (LOCAL_LOGIN_LINKS).
           LOGIN_LINKS: targets.local!.loginLinks,
+          SUPERLISTS_LOCAL_DATABASE: suite.localDatabase,
         },
         reuseExistingServer: false,
         gracefulShutdown: { signal: 'SIGTERM', timeout: 5_000 },

@@ -123,6 +123,20 @@ const siteFaults: Fault[] = SITE_FAULTS.filter(({ name }) => !HTTPS_ONLY.has(nam
   },
 );
 
+/**
+ * The same code path on SQLite (the book's third edition): the built-in site started with
+ * SUPERLISTS_LOCAL_DATABASE=sqlite, for the faults whose catch depends on the database.
+ */
+const ON_SQLITE = new Set(['shared-list', 'database-not-kept']);
+const sqliteSiteFaults: Fault[] = siteFaults
+  .filter(({ name }) => ON_SQLITE.has(name))
+  .map((fault) => ({
+    ...fault,
+    name: `${fault.name}-sqlite`,
+    description: `${fault.description} (on SQLite)`,
+    env: { ...fault.env, SUPERLISTS_LOCAL_DATABASE: 'sqlite' },
+  }));
+
 /** Production's https front: the smoke checks against the real server's production site. */
 const productionSmoke = ['--project=production', '--grep', '@smoke'];
 const httpsFaults: Fault[] = [
@@ -260,6 +274,7 @@ const serverChecksFaults: Fault[] = [
 
 export const CATALOGUE: readonly Fault[] = [
   ...siteFaults,
+  ...sqliteSiteFaults,
   ...httpsFaults,
   ...preflightFaults,
   ...stage3ServerFaults,

@@ -142,6 +142,11 @@ export const FAULTS = [
   },
   // What a deploy ships that only a picture shows (issue 16): on from the first redeploy on.
   {
+    name: 'database-not-kept',
+    description:
+      'a redeploy starts on an empty database (the SQLite file not on a mounted volume, so the recreated container has a new one): every list is lost',
+  },
+  {
     name: 'deploy-css-truncated',
     description:
       "a redeploy ships a truncated bootstrap.min.css (its first 12 KB): Bootstrap's variables are defined, the grid, forms and navbar are gone",
@@ -175,6 +180,7 @@ export type FaultName = (typeof FAULTS)[number]['name'];
 
 /** Faults a deploy ships: a site's first release never has them, every redeployed one does. */
 export const SHIPPED_BY_A_REDEPLOY: ReadonlySet<FaultName> = new Set([
+  'database-not-kept',
   'deploy-css-truncated',
   'deploy-layout-moved',
   'deploy-outage',

@@ -3,19 +3,16 @@
 import cluster from 'node:cluster';
 import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
-import pg from 'pg';
+import { DatabaseUrlError, openDb } from './db/index.ts';
 import { migrate, waitForDatabase } from './migrate.ts';
 import { loadSettingsOrExit } from './settings.ts';
 
 const settings = loadSettingsOrExit();
-const pool = new pg.Pool({
-  connectionString: settings.databaseUrl,
-  max: 5,
-  idleTimeoutMillis: 30_000,
+const db = await openDb(settings.databaseUrl).catch((error: unknown) => {
+  if (!(error instanceof DatabaseUrlError)) throw error;
+  process.stderr.write(`superlists: ${error.message}\n`);
+  process.exit(2);
 });
-pool.on('error', (error) =>
-  console.error(`superlists: idle database connection failed: ${error.message}`),
-);
 
 /**
  * Node's server.close() destroys idle keep-alive connections at once, which races with a client
@@ -45,6 +42,17 @@ function gentleDrain(server: Server): () => void {
   };
 }
 
+/** The fault database-not-kept: every table dropped, as a database file that was not kept. */
+async function forgetDatabase(): Promise<void> {
+  if (db.kind === 'postgres') return db.exec('DROP SCHEMA public CASCADE; CREATE SCHEMA public');
+  const { rows } = await db.query<{ name: string }>(
+    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+  );
+  await db.exec(
+    `PRAGMA foreign_keys = OFF; ${rows.map(({ name }) => `DROP TABLE "${name}";`).join(' ')} PRAGMA foreign_keys = ON;`,
+  );
+}
+
 /** A cluster worker says goodbye before exiting, so that no connection is handed to it in vain. */
 function leaveCluster(): Promise<void> {
   const worker = cluster.worker;
@@ -58,11 +66,12 @@ function leaveCluster(): Promise<void> {
 async function main(): Promise<void> {
   const appModule = import('./app.ts'); // loads while the database wait and migrations run
   appModule.catch(() => undefined); // (awaited below)
+  if (settings.faults.has('database-not-kept')) await forgetDatabase();
   if (settings.migrateOnStart) {
-    await waitForDatabase(pool, 20_000, (line) => console.error(line));
-    await migrate(pool, (line) => console.log(`superlists: migrate:${line}`));
+    await waitForDatabase(db, 20_000, (line) => console.error(line));
+    await migrate(db, (line) => console.log(`superlists: migrate:${line}`));
   }
-  const app = await (await appModule).buildApp(settings, pool);
+  const app = await (await appModule).buildApp(settings, db);
   const startDraining = gentleDrain(app.server);
 
   let stopping = false;
@@ -78,7 +87,7 @@ async function main(): Promise<void> {
     try {
       startDraining();
       await app.close();
-      await pool.end();
+      await db.end();
       await leaveCluster();
     } finally {
       process.exit(0);
@@ -98,6 +107,6 @@ main().catch(async (error: unknown) => {
   process.stderr.write(
     `superlists: cannot start: ${message ?? String(error)}${code ? ` (${code})` : ''}\n`,
   );
-  await pool.end().catch(() => undefined);
+  await db.end().catch(() => undefined);
   process.exit(1);
 });
