@@ -150,7 +150,8 @@ export async function startContainer(): Promise<string> {
     allowFail: true,
   });
   if (state.status !== 0) return 'no container yet (the deploy makes it)';
-  if (state.stdout.trim() !== 'running') run('podman', ['start', 'superlists'], { env: podmanEnv() });
+  if (state.stdout.trim() !== 'running')
+    run('podman', ['start', 'superlists'], { env: podmanEnv() });
   await waitFor(`for the container on ${CONTAINER_URL}`, () => portOpen(PORTS.container), 30_000);
   return `superlists runs ${readFileSync(CP.deployed, 'utf8').trim()} on ${CONTAINER_URL}`;
 }

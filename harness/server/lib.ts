@@ -328,7 +328,9 @@ export function serverProcesses(): { pid: number; cmdline: string }[] {
       c.includes(P.dovecotConf) ||
       // the container's conmon (its bundle is under the state folder) and podman's service
       c.includes(`${STATE}/container/`) ||
-      (c.includes('podman') && c.includes('system service') && c.includes('/var/run/docker.sock')) ||
+      (c.includes('podman') &&
+        c.includes('system service') &&
+        c.includes('/var/run/docker.sock')) ||
       (c.startsWith('nginx: master process') && c.includes(STATE)) ||
       (/(^|\/)postgres /.test(c) && c.includes(P.pgData));
     let inRelease = false;

@@ -590,16 +590,23 @@ async function main(): Promise<void> {
   // The third-edition target: one container, SQLite, no nginx (server/container.ts).
   await steps.step('container: podman', async () => {
     const where = provisionContainer();
-    writeIfChanged(CP.deploy, readFileSync(join(SERVER_SRC, 'container', 'deploy.sh'), 'utf8'), 0o755);
+    writeIfChanged(
+      CP.deploy,
+      readFileSync(join(SERVER_SRC, 'container', 'deploy.sh'), 'utf8'),
+      0o755,
+    );
     return `${where}; ${await startService()}`;
   });
   if (noDeploy) {
     await steps.step('container: start', () => startContainer());
   } else {
     await steps.step('container: deploy', async () => {
-      console.log(`[up] container: deploy: ssh -p ${PORTS.ssh} ${USER}@${LOOPBACK} ${CP.deploy} ${headSha.slice(0, 12)}`);
+      console.log(
+        `[up] container: deploy: ssh -p ${PORTS.ssh} ${USER}@${LOOPBACK} ${CP.deploy} ${headSha.slice(0, 12)}`,
+      );
       const code = await stream('ssh', [...sshArgs(), `${CP.deploy} ${headSha}`]);
-      if (code !== 0) throw new StepError(`the container deploy exited ${code} (its output is above)`);
+      if (code !== 0)
+        throw new StepError(`the container deploy exited ${code} (its output is above)`);
       return `${readFileSync(CP.deployed, 'utf8').trim()} live at ${CONTAINER_URL}`;
     });
   }

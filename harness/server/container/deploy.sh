@@ -59,7 +59,10 @@ step() {
   t=$(now_ms)
   say "==> [superlists] $name"
   set +e
-  ("$@") >"$LOG" 2>&1
+  (
+    set -e
+    "$@"
+  ) >"$LOG" 2>&1
   rc=$?
   set -e
   {
@@ -127,7 +130,12 @@ s_deps() {
 # The release image: the source of REF, its static files collected at build time (WhiteNoise's
 # collectstatic in the book's Dockerfile), the site serving them itself.
 s_image() {
-  git_ archive --format=tar "$SHA" | tar -x -C "$CTX"
+  # The site's own files only (the book's image holds src/, not the functional tests).
+  git_ archive --format=tar "$SHA" package.json harness/reference-site | tar -x -C "$CTX"
+  if [[ $FAULT == skip-migrate ]]; then # the release ships a new table (for the fault catalogue)
+    printf 'CREATE TABLE lists_tag (id integer NOT NULL PRIMARY KEY AUTOINCREMENT, name text NOT NULL);\n' \
+      >"$CTX/harness/reference-site/migrations/sqlite/0004_tags.sql"
+  fi
   printf '%s\n' "$ID" >"$CTX/RELEASE"
   printf '%s\n' "$SHA" >"$CTX/REVISION"
   # collectstatic needs the dependencies (bootstrap): borrow them from the deps image's files.
@@ -176,7 +184,7 @@ s_dbfile() {
   else
     chown 1234:1234 "$DB_FILE"
   fi
-  note "$DB_FILE ($(stat -c '%U:%G %a, %s bytes' "$DB_FILE"))"
+  note "$DB_FILE ($(stat -c 'uid %u, gid %g, mode %a, %s bytes' "$DB_FILE"))"
 }
 
 # Recreate: the old container stops (the outage starts), the new one starts on the new image.
