@@ -19,6 +19,7 @@ import {
   livePid,
   portOpen,
   run,
+  serverProcesses,
   waitFor,
 } from './lib.ts';
 
@@ -175,6 +176,21 @@ export async function stopContainer(): Promise<string> {
     await waitFor(`for podman system service (pid ${pid}) to exit`, () => !isAlive(pid), 10_000);
     notes.push(`podman service stopped (was pid ${pid})`);
   } else notes.push('podman service not running');
+  // conmon of the last `docker exec` sessions runs podman's cleanup, then exits: wait for that
+  // (bounded), then end what is left, so that nothing of podman outlives `down`.
+  const conmon = () => serverProcesses().filter((p) => p.cmdline.includes('conmon'));
+  const left = await waitFor('for conmon to exit', () => conmon().length === 0, 10_000).then(
+    () => [],
+    () => conmon(),
+  );
+  for (const p of left) {
+    try {
+      process.kill(p.pid, 'SIGTERM');
+    } catch {
+      // gone
+    }
+  }
+  if (left.length) notes.push(`ended ${left.length} conmon process(es) still running after 10 s`);
   return notes.join('; ');
 }
 
