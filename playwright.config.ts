@@ -95,6 +95,7 @@ export default defineConfig<SuiteOptions>({
           PORT: String(suite.localPort),
           ...(suite.localDataDir ? { SUPERLISTS_LOCAL_DATA: suite.localDataDir } : {}),
           ...(suite.localFault ? { SUPERLISTS_FAULT: suite.localFault } : {}),
+          SUPERLISTS_LOCAL_DATABASE: suite.localDatabase,
         },
         reuseExistingServer: false,
         gracefulShutdown: { signal: 'SIGTERM', timeout: 5_000 },

@@ -704,6 +704,11 @@ function suiteSchema() {
       LOCAL_PORT: int('LOCAL_PORT', 1),
       SUPERLISTS_LOCAL_PORT: int('SUPERLISTS_LOCAL_PORT', 1),
       SUPERLISTS_LOCAL_DATA: optional(z.string()),
+      SUPERLISTS_LOCAL_DATABASE: optional(
+        z.enum(['postgres', 'sqlite'], {
+          error: 'SUPERLISTS_LOCAL_DATABASE must be postgres or sqlite',
+        }),
+      ),
       SUPERLISTS_FAULT: optional(z.string()),
     })
     .transform((v, ctx) => {
@@ -789,6 +794,8 @@ function suiteSchema() {
         localPort: localPort ?? 0,
         /** Data folder of the built-in site, when overridden. */
         localDataDir: v.SUPERLISTS_LOCAL_DATA,
+        /** The built-in site's database: postgres (embedded, the default) or sqlite (a file). */
+        localDatabase: v.SUPERLISTS_LOCAL_DATABASE ?? 'postgres',
         /** A named fault for the built-in site (the fault catalogue sets it). */
         localFault: v.SUPERLISTS_FAULT,
       };

@@ -13,7 +13,7 @@ import Fastify, {
   type FastifyRequest,
   type preHandlerHookHandler,
 } from 'fastify';
-import type pg from 'pg';
+import type { Db } from './db/index.ts';
 import { activateFaults, hasFault } from './faults.ts';
 import { type SafeHtml, html, raw } from './html.ts';
 import { type Mailer, makeMailer } from './mail.ts';
@@ -322,8 +322,8 @@ interface ListRecord {
 }
 
 /** The list's item texts ordered by id and its owner, or null when there is no such list. */
-async function findList(pool: pg.Pool, listId: number): Promise<ListRecord | null> {
-  const { rows } = await pool.query<{ text: string | null; owner_id: string | null }>(
+async function findList(db: Db, listId: number): Promise<ListRecord | null> {
+  const { rows } = await db.query<{ text: string | null; owner_id: string | null }>(
     'SELECT i.text, l.owner_id FROM lists_list l LEFT JOIN lists_item i ON i.list_id = l.id WHERE l.id = $1 ORDER BY i.id',
     [listId],
   );
@@ -334,35 +334,38 @@ async function findList(pool: pg.Pool, listId: number): Promise<ListRecord | nul
   };
 }
 
-async function listItems(pool: pg.Pool, listId: number): Promise<string[] | null> {
-  return (await findList(pool, listId))?.items ?? null;
+async function listItems(db: Db, listId: number): Promise<string[] | null> {
+  return (await findList(db, listId))?.items ?? null;
 }
 
-async function sharees(pool: pg.Pool, listId: number): Promise<string[]> {
-  const { rows } = await pool.query<{ user_id: string }>(
+async function sharees(db: Db, listId: number): Promise<string[]> {
+  const { rows } = await db.query<{ user_id: string }>(
     'SELECT user_id FROM lists_list_shared_with WHERE list_id = $1 ORDER BY id',
     [listId],
   );
   return rows.map((row) => row.user_id);
 }
 
-async function createList(pool: pg.Pool, text: string, owner: string | null): Promise<number> {
-  const { rows } = await pool.query<{ list_id: number }>(
-    `WITH new_list AS (INSERT INTO lists_list (owner_id) VALUES ($2) RETURNING id)
-     INSERT INTO lists_item (text, list_id) SELECT $1, id FROM new_list RETURNING list_id`,
-    [text, owner],
-  );
-  return rows[0]!.list_id;
+async function createList(db: Db, text: string, owner: string | null): Promise<number> {
+  return db.transaction(async (tx) => {
+    const { rows } = await tx.query<{ id: number }>(
+      'INSERT INTO lists_list (owner_id) VALUES ($1) RETURNING id',
+      [owner],
+    );
+    const listId = Number(rows[0]!.id);
+    await tx.query('INSERT INTO lists_item (text, list_id) VALUES ($1, $2)', [text, listId]);
+    return listId;
+  });
 }
 
-async function userExists(pool: pg.Pool, email: string): Promise<boolean> {
-  const { rowCount } = await pool.query('SELECT 1 FROM accounts_user WHERE email = $1', [email]);
+async function userExists(db: Db, email: string): Promise<boolean> {
+  const { rowCount } = await db.query('SELECT 1 FROM accounts_user WHERE email = $1', [email]);
   return Boolean(rowCount);
 }
 
 /** Lists as My lists links: their first item names them (Django's List.name). */
-async function listLinks(pool: pg.Pool, where: string, value: string | null): Promise<ListLink[]> {
-  const { rows } = await pool.query<{ id: number; name: string | null; owner_id: string | null }>(
+async function listLinks(db: Db, where: string, value: string | null): Promise<ListLink[]> {
+  const { rows } = await db.query<{ id: number; name: string | null; owner_id: string | null }>(
     `SELECT l.id, l.owner_id,
             (SELECT i.text FROM lists_item i WHERE i.list_id = l.id ORDER BY i.id LIMIT 1) AS name
        FROM lists_list l ${where}`,
@@ -373,17 +376,17 @@ async function listLinks(pool: pg.Pool, where: string, value: string | null): Pr
 
 /** Adds an item; 'duplicate' or 'no-list' when the database refuses it. */
 async function addItem(
-  pool: pg.Pool,
+  db: Db,
   listId: number,
   text: string,
 ): Promise<'ok' | 'duplicate' | 'no-list'> {
   try {
-    await pool.query('INSERT INTO lists_item (text, list_id) VALUES ($1, $2)', [text, listId]);
+    await db.query('INSERT INTO lists_item (text, list_id) VALUES ($1, $2)', [text, listId]);
     return 'ok';
   } catch (error) {
-    const code = (error as { code?: string }).code;
-    if (code === '23505') return 'duplicate';
-    if (code === '23503') return 'no-list';
+    const violation = db.violation(error);
+    if (violation === 'unique') return 'duplicate';
+    if (violation === 'foreign-key') return 'no-list';
     throw error;
   }
 }
@@ -480,7 +483,7 @@ const noSchemas = () => () => {
 
 export async function buildApp(
   settings: Settings,
-  pool: pg.Pool,
+  db: Db,
   mailer: Mailer = makeMailer(settings),
 ): Promise<FastifyInstance> {
   activateFaults(settings.faults);
@@ -562,14 +565,14 @@ export async function buildApp(
     if (request.url.startsWith('/static/') || request.url === '/__release__') return;
     const value = request.cookies[sessionCookie];
     const key = value ? unsignSessionCookie(value, settings.secretKey) : null;
-    const stored = key ? await loadSession(pool, key) : null;
+    const stored = key ? await loadSession(db, key) : null;
     if (key && stored) request.session = { key, ...stored, modified: false };
   });
   app.addHook('onSend', async (request, reply, payload) => {
     const session = request.session;
     if (!session?.modified) return payload;
     session.key ??= newSessionKey();
-    await saveSession(pool, session.key, session.data);
+    await saveSession(db, session.key, session.data);
     reply.setCookie(sessionCookie, signSessionKey(session.key, settings.secretKey), {
       path: '/',
       httpOnly: true,
@@ -587,7 +590,7 @@ export async function buildApp(
   /** Logs `email` in: a new session key (Django cycles it at login), the user in the session. */
   const logIn = async (request: FastifyRequest, email: string) => {
     const session = request.session;
-    if (session.key) await deleteSession(pool, session.key);
+    if (session.key) await deleteSession(db, session.key);
     session.key = null;
     session.data._auth_user_id = email;
     session.user = email;
@@ -639,11 +642,11 @@ export async function buildApp(
   const home = async (reply: FastifyReply, error?: string) => {
     let items: string[] | undefined;
     if (hasFault('home-shows-a-list')) {
-      const { rows } = await pool.query<{ id: number | null }>(
+      const { rows } = await db.query<{ id: number | null }>(
         'SELECT min(id) AS id FROM lists_list',
       );
       const oldest = rows[0]?.id;
-      items = oldest ? ((await listItems(pool, oldest)) ?? undefined) : undefined;
+      items = oldest ? ((await listItems(db, oldest)) ?? undefined) : undefined;
     }
     return render(reply, 200, {
       header: 'Start a new To-Do list',
@@ -659,7 +662,7 @@ export async function buildApp(
     error?: string,
   ) => {
     const owner = list.owner;
-    const shared = owner ? await sharees(pool, listId) : [];
+    const shared = owner ? await sharees(db, listId) : [];
     return render(
       reply,
       200,
@@ -687,23 +690,23 @@ export async function buildApp(
     const error = validate(text);
     if (error) return home(reply, error);
     if (hasFault('shared-list')) {
-      const { rows } = await pool.query<{ id: number | null }>(
+      const { rows } = await db.query<{ id: number | null }>(
         'SELECT min(id) AS id FROM lists_list',
       );
       const first = rows[0]?.id;
       if (first) {
-        const outcome = await addItem(pool, first, text);
+        const outcome = await addItem(db, first, text);
         if (outcome === 'duplicate') return home(reply, duplicateError());
         if (outcome === 'ok') return reply.redirect(`/lists/${first}/`, 302);
       }
     }
-    const listId = await createList(pool, text, request.session.user);
+    const listId = await createList(db, text, request.session.user);
     return reply.redirect(`/lists/${listId}/`, 302);
   });
 
   app.get('/lists/:id/', async (request, reply) => {
     const listId = listIdParam(request);
-    const list = listId === null ? null : await findList(pool, listId);
+    const list = listId === null ? null : await findList(db, listId);
     if (listId === null || list === null) return notFound(reply);
     return listPage(reply, listId, list);
   });
@@ -712,14 +715,14 @@ export async function buildApp(
     const listId = listIdParam(request);
     if (hasFault('add-item-broken')) {
       // Code of a later release deployed without its migration: the new column does not exist yet.
-      await pool.query('SELECT id, archived FROM lists_list WHERE id = $1', [listId]);
+      await db.query('SELECT id, archived FROM lists_list WHERE id = $1', [listId]);
     }
-    const list = listId === null ? null : await findList(pool, listId);
+    const list = listId === null ? null : await findList(db, listId);
     if (listId === null || list === null) return notFound(reply);
     const text = submittedText(request);
     const error = validate(text);
     if (error) return listPage(reply, listId, list, error);
-    const outcome = await addItem(pool, listId, text);
+    const outcome = await addItem(db, listId, text);
     if (outcome === 'duplicate') return listPage(reply, listId, list, duplicateError());
     if (outcome === 'no-list') return notFound(reply);
     return reply.redirect(`/lists/${listId}/`, 302);
@@ -730,7 +733,7 @@ export async function buildApp(
     const email = formField(request, 'email');
     if (email !== '' && email.length <= 254) {
       const uid = randomUUID();
-      await pool.query('INSERT INTO accounts_token (email, uid) VALUES ($1, $2)', [email, uid]);
+      await db.query('INSERT INTO accounts_token (email, uid) VALUES ($1, $2)', [email, uid]);
       const scheme = hasFault('login-link-http') ? 'http' : requestScheme(request);
       const host = hasFault('login-link-wrong-host') ? 'localhost' : (request.headers.host ?? '');
       const url = `${scheme}://${host}/accounts/login?token=${uid}`;
@@ -751,7 +754,7 @@ export async function buildApp(
     const token = (request.query as { token?: unknown }).token;
     const uid = typeof token === 'string' && /^[0-9a-f-]{36}$/i.test(token) ? token : null;
     const { rows } = uid
-      ? await pool.query<{ email: string }>(
+      ? await db.query<{ email: string }>(
           hasFault('token-reusable')
             ? 'SELECT email FROM accounts_token WHERE uid = $1 ORDER BY id LIMIT 1'
             : `DELETE FROM accounts_token WHERE id =
@@ -765,16 +768,14 @@ export async function buildApp(
       flash(request, 'warning', INVALID_LINK_FLASH);
       return reply.redirect('/', 302);
     }
-    await pool.query('INSERT INTO accounts_user (email) VALUES ($1) ON CONFLICT DO NOTHING', [
-      email,
-    ]);
+    await db.query('INSERT INTO accounts_user (email) VALUES ($1) ON CONFLICT DO NOTHING', [email]);
     await logIn(request, email);
     return reply.redirect('/', 302);
   });
 
   app.post('/accounts/logout', { preHandler: csrf }, async (request, reply) => {
     if (!hasFault('logout-keeps-session')) {
-      if (request.session.key) await deleteSession(pool, request.session.key);
+      if (request.session.key) await deleteSession(db, request.session.key);
       request.session = emptySession();
       reply.clearCookie(sessionCookie, { path: '/', httpOnly: true, sameSite: 'lax' });
     }
@@ -783,12 +784,12 @@ export async function buildApp(
 
   app.get('/lists/users/:email/', async (request, reply) => {
     const email = (request.params as { email: string }).email;
-    if (!(await userExists(pool, email))) return notFound(reply);
+    if (!(await userExists(db, email))) return notFound(reply);
     const owned = hasFault('my-lists-shows-everyone')
-      ? await listLinks(pool, 'WHERE l.owner_id IS NOT NULL ORDER BY l.id', null)
-      : await listLinks(pool, 'WHERE l.owner_id = $1 ORDER BY l.id', email);
+      ? await listLinks(db, 'WHERE l.owner_id IS NOT NULL ORDER BY l.id', null)
+      : await listLinks(db, 'WHERE l.owner_id = $1 ORDER BY l.id', email);
     const shared = await listLinks(
-      pool,
+      db,
       'JOIN lists_list_shared_with s ON s.list_id = l.id WHERE s.user_id = $1 ORDER BY s.id',
       email,
     );
@@ -799,13 +800,13 @@ export async function buildApp(
 
   app.post('/lists/:id/share', { preHandler: csrf }, async (request, reply) => {
     const listId = listIdParam(request);
-    const list = listId === null ? null : await findList(pool, listId);
+    const list = listId === null ? null : await findList(db, listId);
     if (listId === null || list === null) return notFound(reply);
     const sharee = formField(request, 'sharee');
     // The book's app answers 500 for an address without an account; this one says 400.
-    if (!(await userExists(pool, sharee))) return sendPlain(reply, 400, 'Bad Request (400)');
+    if (!(await userExists(db, sharee))) return sendPlain(reply, 400, 'Bad Request (400)');
     if (!hasFault('sharing-does-nothing')) {
-      await pool.query(
+      await db.query(
         'INSERT INTO lists_list_shared_with (list_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING',
         [listId, sharee],
       );

@@ -6,7 +6,7 @@
 // and then the key is also appended to its data folder's session-keys.log (0600), so that
 // check-secrets can look for every key handed out (on the real server, create-session.sh logs it).
 import { appendFileSync } from 'node:fs';
-import pg from 'pg';
+import { openDb } from './db/index.ts';
 import { localDataDir, sessionKeyLog } from './localpaths.ts';
 import { newSessionKey, saveSession, signSessionKey } from './sessions.ts';
 import { CommandError, runCommand, siteDatabase } from './target-env.ts';
@@ -16,30 +16,27 @@ await runCommand('create-session', async () => {
   if (!email || process.argv.length > 3)
     throw new CommandError('usage: create-session.ts EMAIL (one address, e.g. edith@example.com)');
   const { databaseUrl, secretKey } = siteDatabase();
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
+  const db = await openDb(databaseUrl, { max: 1 });
   try {
-    await client.query('BEGIN');
-    const created = await client.query(
-      'INSERT INTO accounts_user (email) VALUES ($1) ON CONFLICT DO NOTHING',
-      [email],
-    );
-    if (!created.rowCount)
-      throw new CommandError(
-        `the user ${email} already exists (use an address no earlier run used)`,
+    const cookie = await db.transaction(async (tx) => {
+      const created = await tx.query(
+        'INSERT INTO accounts_user (email) VALUES ($1) ON CONFLICT DO NOTHING',
+        [email],
       );
-    const key = newSessionKey();
-    await saveSession(client, key, { _auth_user_id: email });
-    const cookie = signSessionKey(key, secretKey);
-    // Logged before the commit: a key that is printed is a key that was logged.
-    if (!process.env.DATABASE_URL?.trim())
-      appendFileSync(sessionKeyLog(localDataDir().dataDir), `${cookie}\n`, { mode: 0o600 });
-    await client.query('COMMIT');
+      if (!created.rowCount)
+        throw new CommandError(
+          `the user ${email} already exists (use an address no earlier run used)`,
+        );
+      const key = newSessionKey();
+      await saveSession(tx, key, { _auth_user_id: email });
+      const value = signSessionKey(key, secretKey);
+      // Logged before the commit: a key that is printed is a key that was logged.
+      if (!process.env.DATABASE_URL?.trim())
+        appendFileSync(sessionKeyLog(localDataDir().dataDir), `${value}\n`, { mode: 0o600 });
+      return value;
+    });
     process.stdout.write(`${cookie}\n`);
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
   } finally {
-    await client.end();
+    await db.end();
   }
 });

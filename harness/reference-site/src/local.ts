@@ -4,6 +4,8 @@
 // Env: PORT (8000), HOST (127.0.0.1), SUPERLISTS_LOCAL_DATA (<repo>/.local-data), ALLOWED_HOSTS
 // (localhost,127.0.0.1,[::1]), EMAIL_FILE_PATH (<data>/mail unless EMAIL_URL is set); SUPERLISTS_FAULT,
 // SECRET_KEY, ACCESS_LOG, STATIC_ROOT and the site's other settings reach the site.
+// SUPERLISTS_LOCAL_DATABASE=sqlite: no PostgreSQL; the site runs on <data>/db.sqlite3 (the book's
+// third edition), DATABASE_URL=sqlite:////<data>/db.sqlite3.
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { register } from 'node:module';
@@ -303,10 +305,20 @@ async function main(): Promise<void> {
     process.exit(1);
   }
 
-  const pgPort = await freePort();
-  const databaseUrl = `postgres://${PG_USER}:${PG_PASSWORD}@127.0.0.1:${pgPort}/${DATABASE}`;
+  const database = env.SUPERLISTS_LOCAL_DATABASE?.trim() || 'postgres';
+  if (database !== 'postgres' && database !== 'sqlite') {
+    process.stderr.write(
+      `local: SUPERLISTS_LOCAL_DATABASE must be postgres or sqlite, not '${database}'\n`,
+    );
+    process.exit(2);
+  }
+  const sqlite = database === 'sqlite';
+  const pgPort = sqlite ? undefined : await freePort();
+  const databaseUrl = sqlite
+    ? `sqlite:///${path.join(dataDir, 'db.sqlite3')}`
+    : `postgres://${PG_USER}:${PG_PASSWORD}@127.0.0.1:${pgPort}/${DATABASE}`;
   const staticRoot = path.resolve(env.STATIC_ROOT || DEFAULT_STATIC_ROOT);
-  const coldStart = !fs.existsSync(path.join(dataDir, 'pg', 'PG_VERSION'));
+  const coldStart = !sqlite && !fs.existsSync(path.join(dataDir, 'pg', 'PG_VERSION'));
   // Login mail goes to a folder (Django's file backend format) unless the site is given SMTP.
   const emailFilePath = env.EMAIL_URL?.trim()
     ? undefined
@@ -317,7 +329,7 @@ async function main(): Promise<void> {
     port,
     url,
     release: '',
-    pgPort,
+    ...(pgPort ? { pgPort } : {}),
     databaseUrl,
     dataDir,
     startedAt: new Date().toISOString(),
@@ -395,7 +407,7 @@ async function main(): Promise<void> {
   try {
     // Warm runs boot the site (about 0.7 s of imports) while PostgreSQL starts; it waits for the database.
     if (!coldStart) startSite();
-    await startPostgres(dataDir, pgPort, path.join(dataDir, 'postgres.log'), postgres);
+    if (pgPort) await startPostgres(dataDir, pgPort, path.join(dataDir, 'postgres.log'), postgres);
     if (coldStart) startSite();
     await supervisor!.ready;
   } catch (error) {
@@ -407,7 +419,7 @@ async function main(): Promise<void> {
   writeState(stateFile, state);
   const seconds = (performance.now() / 1000).toFixed(2);
   console.log(
-    `superlists local target ready at ${url} (release ${state.release}, postgres 127.0.0.1:${pgPort}, data ${dataDir}) in ${seconds} s`,
+    `superlists local target ready at ${url} (release ${state.release}, ${pgPort ? `postgres 127.0.0.1:${pgPort}` : `sqlite ${dataDir}/db.sqlite3`}, data ${dataDir}) in ${seconds} s`,
   );
 }
 

@@ -77,7 +77,8 @@ export interface LauncherState {
   port: number;
   url: string;
   release: string;
-  pgPort: number;
+  /** The embedded PostgreSQL's port; absent when the target runs on SQLite. */
+  pgPort?: number;
   databaseUrl: string;
   dataDir: string;
   startedAt: string;

@@ -1,61 +1,51 @@
-// Applies the SQL files in migrations/ in name order, each in its own transaction, once.
+// Applies the SQL files of the database's dialect (migrations/ for PostgreSQL, migrations/sqlite/
+// for SQLite: the same names, the same tables) in name order, each in its own transaction, once.
 // Usage: DATABASE_URL=... node --import tsx harness/reference-site/src/migrate.ts
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import pg from 'pg';
+import { type Db, DatabaseUrlError, openDb } from './db/index.ts';
 import { SITE_DIR, SettingsError, isMain, requireDatabaseUrl } from './settings.ts';
 
 export const MIGRATIONS_DIR = path.join(SITE_DIR, 'migrations');
-/** pg_advisory_xact_lock key: two processes migrating at once take turns. */
-const LOCK_KEY = 7_305_117_001;
 
-const LOCK_AND_LIST = `
-  SELECT pg_advisory_xact_lock(${LOCK_KEY});
+const MIGRATIONS_TABLE = `
   CREATE TABLE IF NOT EXISTS reference_site_migrations (
     name text PRIMARY KEY,
-    applied_at timestamptz NOT NULL DEFAULT now()
-  );
-  SELECT name FROM reference_site_migrations;`;
-
-async function lockedNames(client: pg.PoolClient): Promise<Set<string>> {
-  const results = (await client.query(LOCK_AND_LIST)) as unknown as pg.QueryResult<{
-    name: string;
-  }>[];
-  const last = results[results.length - 1];
-  return new Set((last?.rows ?? []).map((row) => row.name));
-}
+    applied_at timestamp NOT NULL DEFAULT CURRENT_TIMESTAMP
+  )`;
 
 /** Applies pending migrations; returns the names applied (empty when up to date). */
 export async function migrate(
-  pool: pg.Pool,
+  db: Db,
   log: (line: string) => void = (line) => console.log(line),
 ): Promise<string[]> {
-  const files = (await readdir(MIGRATIONS_DIR)).filter((file) => file.endsWith('.sql')).sort();
+  const folder = path.join(MIGRATIONS_DIR, db.migrationsFolder);
+  const files = (await readdir(folder)).filter((file) => file.endsWith('.sql')).sort();
+  // Read before the transactions: a transaction's body awaits nothing but the database.
+  const scripts = new Map(
+    await Promise.all(
+      files.map(async (file) => [file, await readFile(path.join(folder, file), 'utf8')] as const),
+    ),
+  );
   const applied: string[] = [];
-  const client = await pool.connect();
-  try {
-    for (;;) {
-      await client.query('BEGIN');
-      try {
-        const done = await lockedNames(client);
-        const next = files.find((file) => !done.has(file.replace(/\.sql$/, '')));
-        if (next === undefined) {
-          await client.query('COMMIT');
-          break;
-        }
-        const name = next.replace(/\.sql$/, '');
-        await client.query(await readFile(path.join(MIGRATIONS_DIR, next), 'utf8'));
-        await client.query('INSERT INTO reference_site_migrations (name) VALUES ($1)', [name]);
-        await client.query('COMMIT');
-        log(`  Applying ${name}... OK`);
-        applied.push(name);
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw error;
-      }
-    }
-  } finally {
-    client.release();
+  for (;;) {
+    const name = await db.transaction(async (tx) => {
+      await tx.query(tx.migrationLock);
+      await tx.exec(MIGRATIONS_TABLE);
+      const { rows } = await tx.query<{ name: string }>(
+        'SELECT name FROM reference_site_migrations',
+      );
+      const done = new Set(rows.map((row) => row.name));
+      const next = files.find((file) => !done.has(file.replace(/\.sql$/, '')));
+      if (next === undefined) return undefined;
+      await tx.exec(scripts.get(next)!);
+      const applying = next.replace(/\.sql$/, '');
+      await tx.query('INSERT INTO reference_site_migrations (name) VALUES ($1)', [applying]);
+      return applying;
+    });
+    if (name === undefined) break;
+    log(`  Applying ${name}... OK`);
+    applied.push(name);
   }
   return applied;
 }
@@ -68,11 +58,12 @@ const RETRYABLE = new Set([
   'ENOTFOUND',
   '57P03',
   '3D000',
+  'SQLITE_BUSY',
 ]);
 
 /** Waits (bounded) until the database accepts connections: it may still be starting. */
 export async function waitForDatabase(
-  pool: pg.Pool,
+  db: Db,
   timeoutMs: number,
   log: (line: string) => void,
 ): Promise<void> {
@@ -80,7 +71,7 @@ export async function waitForDatabase(
   let said = false;
   for (;;) {
     try {
-      await pool.query('SELECT 1');
+      await db.query('SELECT 1');
       return;
     } catch (error) {
       const code = (error as { code?: string }).code ?? '';
@@ -93,23 +84,22 @@ export async function waitForDatabase(
 }
 
 if (isMain(import.meta.url)) {
-  let url: string;
+  let db: Db;
   try {
-    url = requireDatabaseUrl();
+    db = await openDb(requireDatabaseUrl(), { max: 1 });
   } catch (error) {
-    if (!(error instanceof SettingsError)) throw error;
+    if (!(error instanceof SettingsError || error instanceof DatabaseUrlError)) throw error;
     process.stderr.write(`migrate: ${error.message}\n`);
     process.exit(2);
   }
-  const pool = new pg.Pool({ connectionString: url, max: 1 });
   try {
     console.log('Running migrations:');
-    const applied = await migrate(pool);
+    const applied = await migrate(db);
     if (applied.length === 0) console.log('  No migrations to apply.');
   } catch (error) {
     process.stderr.write(`migrate: ${(error as Error).message}\n`);
     process.exitCode = 1;
   } finally {
-    await pool.end();
+    await db.end();
   }
 }

@@ -3,19 +3,16 @@
 import cluster from 'node:cluster';
 import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
-import pg from 'pg';
+import { DatabaseUrlError, openDb } from './db/index.ts';
 import { migrate, waitForDatabase } from './migrate.ts';
 import { loadSettingsOrExit } from './settings.ts';
 
 const settings = loadSettingsOrExit();
-const pool = new pg.Pool({
-  connectionString: settings.databaseUrl,
-  max: 5,
-  idleTimeoutMillis: 30_000,
+const db = await openDb(settings.databaseUrl).catch((error: unknown) => {
+  if (!(error instanceof DatabaseUrlError)) throw error;
+  process.stderr.write(`superlists: ${error.message}\n`);
+  process.exit(2);
 });
-pool.on('error', (error) =>
-  console.error(`superlists: idle database connection failed: ${error.message}`),
-);
 
 /**
  * Node's server.close() destroys idle keep-alive connections at once, which races with a client
@@ -59,10 +56,10 @@ async function main(): Promise<void> {
   const appModule = import('./app.ts'); // loads while the database wait and migrations run
   appModule.catch(() => undefined); // (awaited below)
   if (settings.migrateOnStart) {
-    await waitForDatabase(pool, 20_000, (line) => console.error(line));
-    await migrate(pool, (line) => console.log(`superlists: migrate:${line}`));
+    await waitForDatabase(db, 20_000, (line) => console.error(line));
+    await migrate(db, (line) => console.log(`superlists: migrate:${line}`));
   }
-  const app = await (await appModule).buildApp(settings, pool);
+  const app = await (await appModule).buildApp(settings, db);
   const startDraining = gentleDrain(app.server);
 
   let stopping = false;
@@ -78,7 +75,7 @@ async function main(): Promise<void> {
     try {
       startDraining();
       await app.close();
-      await pool.end();
+      await db.end();
       await leaveCluster();
     } finally {
       process.exit(0);
@@ -98,6 +95,6 @@ main().catch(async (error: unknown) => {
   process.stderr.write(
     `superlists: cannot start: ${message ?? String(error)}${code ? ` (${code})` : ''}\n`,
   );
-  await pool.end().catch(() => undefined);
+  await db.end().catch(() => undefined);
   process.exit(1);
 });

@@ -2,7 +2,7 @@
 // carries the session key signed with SECRET_KEY: a redeploy with the same secret keeps every
 // session, a new secret logs everyone out.
 import { createHmac, randomInt, timingSafeEqual } from 'node:crypto';
-import type pg from 'pg';
+import type { Db } from './db/index.ts';
 
 /** Django's SESSION_COOKIE_AGE: two weeks. */
 export const SESSION_AGE_SECONDS = 1_209_600;
@@ -18,8 +18,6 @@ export interface SessionData {
   _auth_user_id?: string;
   messages?: Flash[];
 }
-
-type Db = Pick<pg.Pool, 'query'>;
 
 const KEY_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
 const KEY_PATTERN = /^[a-z0-9]{32}$/;
@@ -55,12 +53,11 @@ export async function loadSession(
   db: Db,
   key: string,
 ): Promise<{ data: SessionData; user: string | null } | null> {
-  const { rows } = await db.query<{ session_data: string; user_email: string | null }>(
-    `SELECT s.session_data, u.email AS user_email
-       FROM django_session s
-       LEFT JOIN accounts_user u ON u.email = s.session_data::json->>'_auth_user_id'
-      WHERE s.session_key = $1 AND s.expire_date > now()`,
-    [key],
+  // Portable SQL (PostgreSQL and SQLite): the expiry is compared with a parameter, the user looked
+  // up by a second query when the session names one.
+  const { rows } = await db.query<{ session_data: string }>(
+    'SELECT session_data FROM django_session WHERE session_key = $1 AND expire_date > $2',
+    [key, new Date().toISOString()],
   );
   const row = rows[0];
   if (!row) return null;
@@ -70,17 +67,23 @@ export async function loadSession(
   } catch {
     data = {};
   }
-  return { data, user: row.user_email };
+  const email = data._auth_user_id;
+  const user =
+    typeof email === 'string' &&
+    (await db.query('SELECT 1 FROM accounts_user WHERE email = $1', [email])).rowCount > 0
+      ? email
+      : null;
+  return { data, user };
 }
 
 /** Creates or replaces the session `key`, valid for SESSION_AGE_SECONDS from now. */
 export async function saveSession(db: Db, key: string, data: SessionData): Promise<void> {
   await db.query(
     `INSERT INTO django_session (session_key, session_data, expire_date)
-     VALUES ($1, $2, now() + make_interval(secs => $3))
+     VALUES ($1, $2, $3)
      ON CONFLICT (session_key) DO UPDATE
        SET session_data = EXCLUDED.session_data, expire_date = EXCLUDED.expire_date`,
-    [key, JSON.stringify(data), SESSION_AGE_SECONDS],
+    [key, JSON.stringify(data), new Date(Date.now() + SESSION_AGE_SECONDS * 1000).toISOString()],
   );
 }
 
