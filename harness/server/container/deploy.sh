@@ -39,6 +39,10 @@ FAULT=${CONTAINER_FAULT:-}
 mkdir -p "$C/build" "$C/logs"
 exec 9>"$C/deploy.lock"
 flock -w "${DEPLOY_LOCK_WAIT:-120}" 9 || die "another deploy is still running ($C/deploy.lock)"
+# podman and docker run without the lock's descriptor: the container's conmon outlives the deploy
+# and would hold the lock for as long as the container runs.
+podman() { command podman "$@" 9>&-; }
+docker() { command docker "$@" 9>&-; }
 
 now_ms() { date +%s%3N; }
 secs_since() {
@@ -105,26 +109,36 @@ s_base() {
 # Production dependencies in an image of their own, keyed by the manifests and lock file: a
 # release with the same lock file reuses it (like a Docker layer cache hit).
 s_deps() {
-  local key
-  key=$({
-    "$NODE" --version
-    git_ show "$SHA:package.json" "$SHA:package-lock.json" "$SHA:harness/reference-site/package.json"
-  } | sha256sum | cut -c1-16)
-  DEPS_IMAGE=localhost/superlists-deps:$key
-  if podman image exists "$DEPS_IMAGE"; then
-    note "$DEPS_IMAGE exists"
-    return 0
-  fi
-  local dir
+  local dir key cache
   dir=$(mktemp -d)
   git_ archive --format=tar "$SHA" package.json package-lock.json harness/reference-site/package.json |
     tar -x -C "$dir"
-  (cd "$dir" && "$NPM" ci --omit=dev --workspace=harness/reference-site --include-workspace-root=false \
-    --no-audit --no-fund --prefer-offline --loglevel=warn)
+  # The same key as bin/deploy's install cache: a lock file the second-edition deploy installed
+  # is reused from there (hard links), not installed (and better-sqlite3 compiled) again.
+  key=$({
+    "$NODE" --version
+    cat "$dir/package.json" "$dir/package-lock.json"
+    cat "$dir"/harness/*/package.json
+  } | sha256sum | cut -c1-16)
+  DEPS_IMAGE=localhost/superlists-deps:$key
+  if podman image exists "$DEPS_IMAGE"; then
+    rm -rf "$dir"
+    note "$DEPS_IMAGE exists"
+    return 0
+  fi
+  cache=$S/cache/deps/$key
+  if [[ -f $cache/.complete ]]; then
+    (cd "$cache" && find . -maxdepth 3 -type d -name node_modules -prune -print) |
+      while read -r nm; do cp -al "$cache/$nm" "$dir/$nm"; done
+    note "built $DEPS_IMAGE from the install cache $key"
+  else
+    (cd "$dir" && "$NPM" ci --omit=dev --workspace=harness/reference-site --include-workspace-root=false \
+      --no-audit --no-fund --prefer-offline --loglevel=warn)
+    note "built $DEPS_IMAGE (npm ci --omit=dev)"
+  fi
   printf 'FROM %s\nCOPY . /src/\n' "$BASE_IMAGE" >"$dir/Containerfile"
   podman build -q -t "$DEPS_IMAGE" -f "$dir/Containerfile" "$dir"
   rm -rf "$dir"
-  note "built $DEPS_IMAGE"
 }
 
 # The release image: the source of REF, its static files collected at build time (WhiteNoise's
