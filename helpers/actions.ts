@@ -11,18 +11,24 @@ import { runRemote, type CommandResult } from './ssh.ts';
 import { firstLine } from './errors.ts';
 
 /** Runs `command` in a local shell from the repository root (env: this process's by default). */
-export function runLocal(command: string, env?: NodeJS.ProcessEnv): Promise<CommandResult> {
+export function runLocal(
+  command: string,
+  env?: NodeJS.ProcessEnv,
+  stdin?: string,
+): Promise<CommandResult> {
   return new Promise((resolve) => {
     const child = spawn(command, {
       shell: true,
       cwd: ROOT,
       env,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: [stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     });
+    child.stdin?.on('error', () => undefined); // a command that exits early: its close says why
+    child.stdin?.end(stdin);
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('error', (error) =>
       resolve({ command, code: 127, stdout, stderr: stderr + error.message }),
     );
@@ -87,15 +93,15 @@ function fetchResendingOnce(
  */
 export async function runAction(
   action: Action,
-  options: { ssh?: () => Promise<NodeSSH>; headers?: Record<string, string> } = {},
+  options: { ssh?: () => Promise<NodeSSH>; headers?: Record<string, string>; stdin?: string } = {},
 ): Promise<CommandResult> {
   switch (action.kind) {
     case 'cmd':
-      return runLocal(action.command);
+      return runLocal(action.command, undefined, options.stdin);
     case 'ssh': {
       if (!options.ssh)
         throw new Error(`"ssh:${action.command}" needs the target's *_SSH settings`);
-      return runRemote(await options.ssh(), action.command);
+      return runRemote(await options.ssh(), action.command, options.stdin);
     }
     case 'http': {
       const label = `${action.method} ${action.url}`;

@@ -1,16 +1,13 @@
 /**
- * The services a test may need besides the site (the database, SSH, the deploy command and the
- * release probe), checked read-only the first time a test asks for one (worker fixtures in
+ * The services a test may need besides the site (SSH, the deploy command and the release probe;
+ * the database: helpers/database), checked read-only the first time a test asks for one (worker fixtures in
  * fixtures/): a problem is one line, with the same wording preflight used, never a secret.
  */
 import type { NodeSSH } from 'node-ssh';
 import { firstLine, releaseFrom, runAction, runLocal } from './actions.ts';
-import { secretsOf, type Action, type TargetSettings } from './config/index.ts';
-import { networkReason } from './errors.ts';
+import type { Action, TargetSettings } from './config/index.ts';
 import { readFact, writeFact } from './run-facts.ts';
 import { runRemote } from './ssh.ts';
-
-const STEP_TIMEOUT_MS = 3_000;
 
 /** A service that cannot be used: its message is the one line the report shows, with no stack. */
 export class ServiceUnavailable extends Error {
@@ -57,40 +54,6 @@ export function lazyService<T>(
     },
     opened: async () => (opening ? await opening.catch(() => undefined) : undefined),
   };
-}
-
-const PG_REASONS: Record<string, string> = {
-  '28P01': 'password authentication failed (check the password)',
-  '28000': 'the server refuses this user (check the user name and pg_hba.conf)',
-  '3D000': 'no such database (check the database name)',
-};
-
-/** Checks `target`'s database (it answers, and holds the site's tables); one line per problem. */
-export async function checkDatabase(target: TargetSettings): Promise<string | undefined> {
-  const variable = `${target.name.toUpperCase()}_DATABASE_URL`;
-  const { default: pg } = await import('pg'); // only when a database is checked
-  const client = new pg.Client({
-    connectionString: secretsOf(target.name).databaseUrl,
-    connectionTimeoutMillis: STEP_TIMEOUT_MS,
-  });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-    const { rows } = await client.query<{ found: string | null }>(
-      "SELECT to_regclass('lists_item')::text AS found",
-    );
-    if (!rows[0]?.found) {
-      return `${target.name} database (${variable}): it has no lists_item table: is it the site's database, migrated?`;
-    }
-    return undefined;
-  } catch (error) {
-    const code = (error as { code?: string }).code ?? '';
-    const why = PG_REASONS[code] ?? networkReason(error);
-    // Never the URL: it holds the password.
-    return `${target.name} database (${variable}): ${why}`;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
 }
 
 /** The program an action's command starts (its first word), for a "command not found" check. */

@@ -69,7 +69,11 @@ export async function connectSsh(ssh: SshSettings): Promise<NodeSSH> {
 }
 
 /** Runs `command` on the server and returns its exit code and output (never throws on a non-zero exit). */
-export async function runRemote(client: NodeSSH, command: string): Promise<CommandResult> {
-  const result = await client.execCommand(command);
+export async function runRemote(
+  client: NodeSSH,
+  command: string,
+  stdin?: string,
+): Promise<CommandResult> {
+  const result = await client.execCommand(command, stdin === undefined ? {} : { stdin });
   return { command, code: result.code, stdout: result.stdout, stderr: result.stderr };
 }

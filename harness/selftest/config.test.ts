@@ -135,7 +135,37 @@ describe('bad values: one line naming the variable and the fix', () => {
     [
       'a malformed database URL, without echoing it',
       { STAGING_DATABASE_URL: `mysql://u:${SECRET}@h/db` },
-      /^STAGING_DATABASE_URL is not a postgres:\/\/ URL/,
+      /^STAGING_DATABASE_URL: unknown scheme 'mysql:'; known: postgres:\/\/\S+, sqlite:\/\/\/\//,
+    ],
+    [
+      'a relative SQLite path',
+      { STAGING_DATABASE_URL: 'sqlite:///db.sqlite3' },
+      /^STAGING_DATABASE_URL must be sqlite:\/\/\/\/absolute\/path\/db.sqlite3 \(four slashes/,
+    ],
+    [
+      'a SQLite file missing on this machine',
+      { STAGING_DATABASE_URL: 'sqlite:////no/such/db.sqlite3' },
+      /^STAGING_DATABASE_URL: no such file \/no\/such\/db.sqlite3/,
+    ],
+    [
+      'a database command without a database URL',
+      { STAGING_DATABASE_COMMAND: 'cmd:python3 -' },
+      /^STAGING_DATABASE_COMMAND is set but STAGING_DATABASE_URL is not$/,
+    ],
+    [
+      'a database command that is not ssh: or cmd:',
+      { STAGING_DATABASE_URL: 'sqlite:////srv/db.sqlite3', STAGING_DATABASE_COMMAND: 'python3 -' },
+      /^STAGING_DATABASE_COMMAND must be ssh:COMMAND or cmd:COMMAND running Python/,
+    ],
+    [
+      'a log command without {since}',
+      { STAGING_LOGS: 'cmd:docker logs superlists' },
+      /^STAGING_LOGS=cmd:docker logs superlists must hold \{since\} where the start time goes/,
+    ],
+    [
+      'a log command over SSH without SSH',
+      { STAGING_LOGS: 'ssh:docker logs --since {since} superlists' },
+      /^STAGING_LOGS runs over SSH but STAGING_SSH is not set/,
     ],
     [
       'a malformed SSH address',

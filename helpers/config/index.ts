@@ -14,6 +14,7 @@ import dotenv from 'dotenv';
 import { z } from 'zod';
 
 import { ROOT } from './paths.ts';
+import { databaseSettingsProblem } from '../database/index.ts';
 
 export { ROOT } from './paths.ts';
 
@@ -208,20 +209,6 @@ function commandOf(name: string, placeholder: string, usage: string) {
     if (!match || !match[2]!.includes(placeholder)) return fail(ctx, `${name} ${usage}`);
     return { kind: match[1] as CommandAction['kind'], command: match[2]!.trim() };
   });
-}
-
-function databaseUrl(name: string) {
-  return z.string().refine(
-    (value) => {
-      try {
-        return /^postgres(ql)?:$/.test(new URL(value).protocol);
-      } catch {
-        return false;
-      }
-    },
-    // Never echo the value: it may hold a password.
-    { error: `${name} is not a postgres:// URL (postgres://user:password@host:port/db)` },
-  );
 }
 
 function mailbox(name: string) {
@@ -485,7 +472,14 @@ function targetSchema(name: TargetName) {
       SSH: optional(z.string()),
       SSH_KEY: optional(z.string()),
       SSH_HOST_KEY: optional(z.string()),
-      DATABASE_URL: optional(databaseUrl(`${P}_DATABASE_URL`)),
+      DATABASE_URL: optional(z.string()),
+      DATABASE_COMMAND: optional(
+        commandOf(
+          `${P}_DATABASE_COMMAND`,
+          '',
+          'must be ssh:COMMAND or cmd:COMMAND running Python on its stdin (e.g. ssh:docker exec -i superlists /venv/bin/python -)',
+        ),
+      ),
       DEPLOY: optional(action(`${P}_DEPLOY`)),
       RELEASE_PROBE: optional(action(`${P}_RELEASE_PROBE`)),
       LOGS: optional(z.string()),
@@ -520,6 +514,16 @@ function targetSchema(name: TargetName) {
       }
       const ssh = sshOf(P, v, io, home, ctx);
       if (ssh === null) return z.NEVER;
+      const databaseProblem =
+        v.DATABASE_URL === undefined
+          ? v.DATABASE_COMMAND && `${P}_DATABASE_COMMAND is set but ${P}_DATABASE_URL is not`
+          : databaseSettingsProblem(P, v.DATABASE_URL, v.DATABASE_COMMAND, {
+              ssh: Boolean(ssh),
+              exists: (file) => io.exists(file),
+            });
+      if (databaseProblem) return fail(ctx, databaseProblem);
+      const logsCommand = logsCommandOf(P, v.LOGS, Boolean(ssh), ctx);
+      if (logsCommand === null) return z.NEVER;
       let checks: ServerCheck[] | undefined;
       if (v.SERVER_CHECKS !== undefined) {
         const read = serverChecks(`${P}_SERVER_CHECKS`, name, io).safeParse(v.SERVER_CHECKS);
@@ -577,10 +581,14 @@ function targetSchema(name: TargetName) {
         ssh,
         /** Whether *_DATABASE_URL is set; the URL itself (a secret) comes from {@link secretsOf}. */
         hasDatabase: v.DATABASE_URL !== undefined,
+        /** The command that reaches the database on the server (a sqlite: file there), if any. */
+        databaseCommand: v.DATABASE_COMMAND,
         deploy,
         releaseProbe,
         /** Log files on the server to attach on failure. */
-        logs: list(v.LOGS),
+        logs: logsCommand ? [] : list(v.LOGS),
+        /** A command printing the log since `{since}` (`ssh:docker logs --since {since} superlists`). */
+        logsCommand,
         /** The server checks (`<TARGET>_SERVER_CHECKS`); undefined when the variable is not set. */
         serverChecks: checks,
         /** The session and CSRF cookies must be `Secure` (default: where https is required). */
@@ -601,6 +609,32 @@ function targetSchema(name: TargetName) {
       const secrets: TargetSecrets = { databaseUrl: v.DATABASE_URL, mailboxUrl: box?.url };
       return { settings, secrets };
     });
+}
+
+/** `<P>_LOGS` when it is a command (`ssh:`/`cmd:` with `{since}`); null after recording a bad value. */
+function logsCommandOf(
+  P: string,
+  value: string | undefined,
+  ssh: boolean,
+  ctx: Ctx,
+): CommandAction | undefined | null {
+  const match = /^(ssh|cmd):(.+)$/s.exec(value ?? '');
+  if (!match) return undefined;
+  if (!match[2]!.includes('{since}')) {
+    fail(
+      ctx,
+      `${P}_LOGS=${value} must hold {since} where the start time goes (e.g. ssh:docker logs --since {since} superlists)`,
+    );
+    return null;
+  }
+  if (match[1] === 'ssh' && !ssh) {
+    fail(
+      ctx,
+      `${P}_LOGS runs over SSH but ${P}_SSH is not set: set ${P}_SSH, ${P}_SSH_KEY and ${P}_SSH_HOST_KEY (see .env.example)`,
+    );
+    return null;
+  }
+  return { kind: match[1] as CommandAction['kind'], command: match[2]!.trim() };
 }
 
 /** The SSH settings of prefix `P`: undefined when unset, null after recording a bad value. */
