@@ -220,13 +220,25 @@ const containerFaults: Fault[] = [
       DEPLOY_TIMEOUT_MS: '15000',
     },
   })),
-  {
-    name: 'skip-migrate',
-    description: 'a recreate ships a new table (migration 0004) and the deploy forgets migrate',
-    target: 'container',
+  ...[
+    [
+      'skip-migrate',
+      'a recreate ships a new table (migration 0004) and the deploy forgets migrate',
+    ],
+    ['debug-on', 'the container runs with a debug switch on (the debug 404 page)'],
+    ['not-recreated', 'the deploy built the new image but the container still runs the old one'],
+    ['secret-key-readable', 'the secret-key file on the server is readable by every user'],
+    [
+      'db-chowned-to-root',
+      'the host database file now belongs to root: the container cannot write it',
+    ],
+  ].map(([name, description]) => ({
+    name: name!,
+    description: description!,
+    target: 'container' as const,
     args: ['--project=staging', '--grep', '@server'],
-    apply: ['bash', CONTAINER_SCRIPT, 'apply', 'skip-migrate'],
-  },
+    apply: ['bash', CONTAINER_SCRIPT, 'apply', name!],
+  })),
 ];
 
 export const CATALOGUE: readonly Fault[] = [

@@ -216,6 +216,10 @@ export function envContainer(ssh: { user: string; hostKey: string }): string {
       `${K}_SSH_HOST_KEY=${ssh.hostKey}`,
       `${K}_DEPLOY=ssh:${CP.deploy} HEAD`,
       `${K}_RELEASE_PROBE=ssh:docker inspect -f '{{.Config.Image}}' superlists`,
+      // The image has Python, not the sqlite3 command: the suite's SQL goes through it.
+      `${K}_DATABASE_URL=${CONTAINER_DATABASE_URL}`,
+      `${K}_DATABASE_COMMAND=ssh:docker exec -i superlists /usr/bin/python3 -`,
+      `${K}_LOGS=ssh:docker logs --since {since} superlists`,
       `${K}_SERVER_CHECKS=harness/server/container-checks.json`,
     );
     if (MAIL) {

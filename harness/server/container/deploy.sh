@@ -13,7 +13,8 @@
 #
 # Installed by server/up.ts as <state>/bin/container-deploy; run over SSH. On failure it names the
 # failing step and prints its output. For the fault catalogue only: CONTAINER_FAULT=no-db-mount |
-# db-owned-by-root | skip-migrate | new-secret-key | wrong-port (harness/faults/container.sh).
+# db-owned-by-root | skip-migrate | new-secret-key | wrong-port | debug-on | not-recreated
+# (harness/faults/container.sh).
 set -euo pipefail
 umask 022
 
@@ -185,6 +186,7 @@ s_secret() {
     cat "$SITE_ENV"
     printf 'SECRET_KEY=%s\n' "$(cat "$SECRET_KEY_FILE")"
     [[ $FAULT == wrong-port ]] && printf 'PORT=%s\n' $((APP_PORT + 1))
+    [[ $FAULT == debug-on ]] && printf 'SUPERLISTS_FAULT=debug-404\n'
     true
   } >"$C/run.env")
 }
@@ -262,6 +264,11 @@ rm -f "$LOG.deps"
 step "build image (source + collectstatic)" s_image
 step "secret key" s_secret
 step "database file" s_dbfile
+if [[ $FAULT == not-recreated ]]; then # the new image is built, the old container keeps running
+  printf '%s\n' "$IMAGE" >"$C/DEPLOYED"
+  say "deployed superlists $ID (not recreated: CONTAINER_FAULT=not-recreated)"
+  exit 0
+fi
 step "recreate container" s_recreate
 if [[ $FAULT == skip-migrate ]]; then
   say "==> [superlists] migrate (forgotten: CONTAINER_FAULT=skip-migrate)"
