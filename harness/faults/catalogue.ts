@@ -8,14 +8,18 @@ import { fileURLToPath } from 'node:url';
 import { FAULTS as SITE_FAULTS, SHIPPED_BY_A_REDEPLOY } from '../reference-site/src/faults.ts';
 
 const SERVER_SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'server.sh');
+const CONTAINER_SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'container.sh');
 
 /** One fault, and how to run the suite against a target that has it. */
 export interface Fault {
   name: string;
   /** One line: what goes wrong, as a team would see it. */
   description: string;
-  /** `local`: the built-in site; `server`: the real local server (server/), brought up for it. */
-  target: 'local' | 'server';
+  /**
+   * `local`: the built-in site; `server`: the real local server (server/), brought up for it;
+   * `container`: its third-edition target (one container, SQLite; .env.container).
+   */
+  target: 'local' | 'server' | 'container';
   /** Environment for the suite run (e.g. SUPERLISTS_FAULT for the built-in site). */
   env?: Record<string, string>;
   /**
@@ -272,6 +276,53 @@ const serverChecksFaults: Fault[] = [
   apply: ['bash', SERVER_SCRIPT, 'apply', name!],
 }));
 
+/**
+ * The book's third-edition deploy mistakes, on the `superlists` container (server/container.ts):
+ * broken deploys the deploy spec triggers over SSH, and one the server checks catch.
+ */
+const containerFaults: Fault[] = [
+  ...[
+    [
+      'no-db-mount',
+      'the SQLite file is not bind-mounted: every recreate starts with an empty database',
+    ],
+    ['db-owned-by-root', 'the host database file is owned by root: reads work, every write fails'],
+    [
+      'new-secret-key',
+      'the deploy makes a new secret key every time: every session signed before is void',
+    ],
+    ['wrong-port', 'the new container listens on another port than the one the site is reached at'],
+  ].map(([name, description]) => ({
+    name: name!,
+    description: description!,
+    target: 'container' as const,
+    args: ['--project=staging', 'tests/deploy'],
+    env: {
+      STAGING_DEPLOY: `ssh:bash ${CONTAINER_SCRIPT} deploy ${name}`,
+      DEPLOY_TIMEOUT_MS: '15000',
+    },
+  })),
+  ...[
+    [
+      'skip-migrate',
+      'a recreate ships a new table (migration 0004) and the deploy forgets migrate',
+    ],
+    ['debug-on', 'the container runs with a debug switch on (the debug 404 page)'],
+    ['not-recreated', 'the deploy built the new image but the container still runs the old one'],
+    ['secret-key-readable', 'the secret-key file on the server is readable by every user'],
+    [
+      'db-chowned-to-root',
+      'the host database file now belongs to root: the container cannot write it',
+    ],
+  ].map(([name, description]) => ({
+    name: name!,
+    description: description!,
+    target: 'container' as const,
+    args: ['--project=staging', '--grep', '@server'],
+    apply: ['bash', CONTAINER_SCRIPT, 'apply', name!],
+  })),
+];
+
 export const CATALOGUE: readonly Fault[] = [
   ...siteFaults,
   ...sqliteSiteFaults,
@@ -280,4 +331,5 @@ export const CATALOGUE: readonly Fault[] = [
   ...stage3ServerFaults,
   ...deployFaults,
   ...serverChecksFaults,
+  ...containerFaults,
 ];

@@ -121,7 +121,7 @@ async function runSuite(target: Run): Promise<Outcome> {
     ['npx', 'playwright', 'test', ...target.args, '--reporter=json'],
     {
       ...process.env,
-      ...(target.target === 'server' ? { ENV_FILE: '.env.server' } : {}),
+      ...(target.target === 'local' ? {} : { ENV_FILE: ENV_FILES[target.target] }),
       ...target.env,
       PLAYWRIGHT_JSON_OUTPUT_FILE: report,
       // The catalogue proves detection, not patience: the targets here answer in milliseconds,
@@ -154,6 +154,14 @@ async function runSuite(target: Run): Promise<Outcome> {
   }
   return { tests, seconds: (Date.now() - started) / 1000, exitCode, firstError: firstMessage };
 }
+
+/** The env file of each target of the real local server (server/up.ts writes both). */
+const ENV_FILES = { server: '.env.server', container: '.env.container' } as const;
+/** How each target of the real local server is put back after a fault. */
+const RESTORE = {
+  server: ['bash', 'harness/faults/server.sh', 'restore'],
+  container: ['bash', 'harness/faults/container.sh', 'restore'],
+} as const;
 
 /** Brings the real local server up for the server faults, and always down again. */
 async function withServer<T>(needed: boolean, body: () => Promise<T>): Promise<T> {
@@ -247,10 +255,7 @@ async function main(): Promise<void> {
           `faults: ${String(index + 1).padStart(2)}/${faults.length} ${fault.name.padEnd(26)} ${String(failed.length).padStart(2)} test(s) failed (${outcome.seconds.toFixed(1)} s)`,
         );
       } finally {
-        if (
-          target === 'server' &&
-          (await run(['bash', 'harness/faults/server.sh', 'restore'])) !== 0
-        ) {
+        if (target !== 'local' && (await run([...RESTORE[target]])) !== 0) {
           console.error(`faults: could not restore the server after ${fault.name}`);
         }
       }
@@ -258,8 +263,11 @@ async function main(): Promise<void> {
   };
   await runAll('local');
   await withServer(
-    faults.some((f) => f.target === 'server'),
-    () => runAll('server'),
+    faults.some((f) => f.target !== 'local'),
+    async () => {
+      await runAll('server');
+      await runAll('container');
+    },
   );
 
   // The matrix: one row per test, one column per fault (numbered; legend below).

@@ -27,6 +27,7 @@ import {
   stepper,
   waitFor,
 } from './lib.ts';
+import { CP, stopContainer } from './container.ts';
 
 const TAG = 'down';
 const args = process.argv.slice(2);
@@ -62,6 +63,8 @@ async function main(): Promise<void> {
       return run(P.supervise, [site.name, 'stop']).stdout.trim().split('\n').pop() ?? 'stopped';
     });
   }
+
+  await steps.step('container', () => stopContainer());
 
   await steps.step('nginx', async () => {
     const pid = livePid(P.nginxPid);
@@ -181,9 +184,11 @@ async function main(): Promise<void> {
       if (existsSync(STATE) && !existsSync(P.marker)) {
         throw new StepError(`${STATE} has no ${P.marker}: not deleting a folder this did not make`);
       }
+      // The container's image layers are mounted only while it runs: stopped above.
       rmSync(STATE, { recursive: true, force: true });
       rmSync(P.envServer, { force: true });
-      return `deleted ${STATE} and ${P.envServer}`;
+      rmSync(CP.envContainer, { force: true });
+      return `deleted ${STATE}, ${P.envServer} and ${CP.envContainer}`;
     });
   } else {
     console.log(`[down] state kept in ${STATE} (down.ts --purge deletes it)`);

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the local Superlists server needs (nginx, OpenSSH's server,
-# PostgreSQL, OpenSMTPD + Dovecot (IMAP, LMTP) for the login mail, openssl, git, curl, ...) without letting apt start their services: server/up.ts runs
+# PostgreSQL, podman + runc (the third-edition container target), OpenSMTPD + Dovecot (IMAP, LMTP) for the login mail, openssl, git, curl, ...) without letting apt start their services: server/up.ts runs
 # its own instances on 127.0.0.1 with their own configuration and state. Safe to run again.
 # Needs root (or sudo). Called by .ci/run.
 set -euo pipefail
 
 PACKAGES=(nginx openssh-server openssh-client postgresql opensmtpd dovecot-imapd dovecot-lmtpd
-  openssl git curl ca-certificates procps iproute2 util-linux)
+  openssl git curl ca-certificates procps iproute2 util-linux
+  podman runc)
 
 SUDO=""
 if [[ $(id -u) -ne 0 ]]; then

@@ -31,6 +31,8 @@ export const PORTS = {
   lmtp: 2424,
   /** Dovecot's IMAP: the suite reads the login mail here. */
   imap: 1143,
+  /** The third-edition target: the `superlists` container (host network, loopback only). */
+  container: 8091,
 } as const;
 
 export type SiteName = 'staging' | 'production';
@@ -324,6 +326,11 @@ export function serverProcesses(): { pid: number; cmdline: string }[] {
       c.includes(P.sshdConfig) ||
       c.includes(P.smtpdConf) ||
       c.includes(P.dovecotConf) ||
+      // the container's conmon (its bundle is under the state folder) and podman's service
+      c.includes(`${STATE}/container/`) ||
+      (c.includes('podman') &&
+        c.includes('system service') &&
+        c.includes('/var/run/docker.sock')) ||
       (c.startsWith('nginx: master process') && c.includes(STATE)) ||
       (/(^|\/)postgres /.test(c) && c.includes(P.pgData));
     let inRelease = false;

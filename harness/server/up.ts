@@ -33,6 +33,14 @@ import {
   databaseUrl,
 } from './configs.ts';
 import {
+  CONTAINER_URL,
+  CP,
+  envContainer,
+  provisionContainer,
+  startContainer,
+  startService,
+} from './container.ts';
+import {
   DOVECOT,
   IMAP_USER,
   IS_ROOT,
@@ -577,6 +585,36 @@ async function main(): Promise<void> {
   await steps.step('.env.server', () => {
     writeFileSync(P.envServer, envServer(), { mode: 0o600 });
     return P.envServer;
+  });
+
+  // The third-edition target: one container, SQLite, no nginx (server/container.ts).
+  await steps.step('container: podman', async () => {
+    const where = provisionContainer();
+    writeIfChanged(
+      CP.deploy,
+      readFileSync(join(SERVER_SRC, 'container', 'deploy.sh'), 'utf8'),
+      0o755,
+    );
+    return `${where}; ${await startService()}`;
+  });
+  if (noDeploy) {
+    await steps.step('container: start', () => startContainer());
+  } else {
+    await steps.step('container: deploy', async () => {
+      console.log(
+        `[up] container: deploy: ssh -p ${PORTS.ssh} ${USER}@${LOOPBACK} ${CP.deploy} ${headSha.slice(0, 12)}`,
+      );
+      const code = await stream('ssh', [...sshArgs(), `${CP.deploy} ${headSha}`]);
+      if (code !== 0)
+        throw new StepError(`the container deploy exited ${code} (its output is above)`);
+      return `${readFileSync(CP.deployed, 'utf8').trim()} live at ${CONTAINER_URL}`;
+    });
+  }
+  await steps.step('.env.container', () => {
+    writeFileSync(CP.envContainer, envContainer({ user: USER, hostKey: hostKeyFingerprint() }), {
+      mode: 0o600,
+    });
+    return CP.envContainer;
   });
 }
 
