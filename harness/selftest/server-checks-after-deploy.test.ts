@@ -8,7 +8,7 @@
  * opposite check (the first release still live) fails the deploy spec, naming the new release.
  */
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { it } from 'node:test';
 import type { JSONReport, JSONReportSuite, JSONReportTest } from '@playwright/test/reporter';
@@ -49,9 +49,14 @@ it('before a redeploy tests/server reads the first release and fails on it', asy
 });
 
 it('the deploy spec runs the server checks on the new release, after its redeploy', async () => {
-  const run = await playwright(['tests/deploy', '--reporter=json'], env);
+  // The JSON goes to a file: the suite's own verdict line follows the reporters on stdout.
+  const json = path.join(scratch, 'after-deploy.json');
+  const run = await playwright(['tests/deploy', '--reporter=json'], {
+    ...env,
+    PLAYWRIGHT_JSON_OUTPUT_FILE: json,
+  });
   assert.equal(run.code, 0, run.output);
-  const report = JSON.parse(run.output.slice(run.output.indexOf('{'))) as JSONReport;
+  const report = JSON.parse(readFileSync(json, 'utf8')) as JSONReport;
   const [test] = testsOf(report.suites);
   const annotations = test?.results.at(-1)?.annotations ?? [];
   const after = annotations.find((a) => a.type === 'deploy: release after')?.description;
