@@ -83,6 +83,7 @@ const SITE_FAULT_CHECKS: Partial<Record<string, string[]>> = {
   'sharing-does-nothing': ['functional/sharing'],
   'my-lists-shows-everyone': ['functional/my-lists'],
   'logout-keeps-session': ['functional/login'],
+  'login-link-not-checked': ['functional/login'],
   'no-login-form': ['smoke/accounts'],
   'item-escaped-twice': ['functional/new-visitor'],
   'item-text-ascii-only': ['functional/new-visitor'],

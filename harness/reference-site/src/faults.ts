@@ -127,6 +127,10 @@ export const FAULTS = [
     description: "My lists shows every user's lists, not only the owner's",
   },
   {
+    name: 'login-link-not-checked',
+    description: 'a login link whose token the site never issued still logs someone in',
+  },
+  {
     name: 'logout-keeps-session',
     description: 'log out redirects home but the user stays logged in',
   },
