@@ -222,6 +222,9 @@ export function envContainer(ssh: { user: string; hostKey: string }): string {
       `${K}_LOGS=ssh:docker logs --since {since} superlists`,
       `${K}_SERVER_CHECKS=harness/server/container-checks.json`,
     );
+    // The book's third edition serves the container on plain http (no nginx, no certificate):
+    // production's https checks do not apply to it.
+    if (K === 'PRODUCTION') lines.push('PRODUCTION_REQUIRE_HTTPS=false');
     if (MAIL) {
       const imapPassword = readFileSync(P.imapPassword, 'utf8').trim();
       lines.push(
