@@ -3,7 +3,7 @@
  * this machine. Prints a table and writes reports/bench.json. Every figure is the median of
  * several runs (default 3), with the range when there is more than one.
  *
- *   npm run bench [-- --runs N | --quick] [--only suite,stories,stage3,baseline,clone,deploy,red,startup]
+ *   npm run bench [-- --runs N | --quick] [--only suite,stories,stage3,baseline,clone,deploy,red,startup,targets]
  *                 [--compare REV] [--accept-noise] [--keep]
  *
  * The run ends with the issue-15 targets, each with its figure and met / MISSED (output.ts).
@@ -38,6 +38,9 @@
  *             and when `/` answers 400 or redirects in a loop.
  * - startup:  `npx playwright --version` (the floor under every command above), and the same
  *             without npx.
+ * - targets:  both real deployments of server/ side by side (second edition: nginx, PostgreSQL;
+ *             third edition: one container, SQLite), under the same lock: the gate, the deploy
+ *             spec alone and its redeploy outage, one run each (sections/targets.ts).
  *
  * Take figures on a quiet machine: it prints the load average first and warns above 1, and for
  * each command the share of the CPU that other jobs used meanwhile (warning above 10 %).
@@ -59,6 +62,7 @@ import { benchStage3, printStage3, rawStage3 } from './sections/stage3.ts';
 import { benchStartup, printStartup, rawStartup } from './sections/startup.ts';
 import { benchStories, printStories, rawStories } from './sections/stories.ts';
 import { benchSuite, printSuite, rawSuite } from './sections/suite.ts';
+import { benchTargets, printTargetsTable, targetsPart } from './sections/targets.ts';
 import { discarded, executed, problems, state, targets } from './state.ts';
 import { count, seconds } from './stats.ts';
 
@@ -71,6 +75,7 @@ const SECTIONS = [
   'deploy',
   'red',
   'startup',
+  'targets',
 ] as const;
 type Section = (typeof SECTIONS)[number];
 /** A full run: every section but `stories` (the baseline section measures the stories too). */
@@ -88,6 +93,7 @@ async function main(): Promise<void> {
       'accept-noise': { type: 'boolean' },
       'compare-dir': { type: 'string' },
       'server-part': { type: 'string' },
+      'targets-part': { type: 'string' },
       work: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -109,6 +115,11 @@ async function main(): Promise<void> {
       state.compare = { rev: values.compare, dir: values['compare-dir'] };
     }
     await serverPart(values['server-part'], runs);
+    return;
+  }
+  if (values['targets-part']) {
+    state.workDir = values.work ?? mkdtempSync(path.join(os.tmpdir(), 'superlists-bench-'));
+    await targetsPart(values['targets-part']);
     return;
   }
 
@@ -183,6 +194,7 @@ async function main(): Promise<void> {
   const clone = wanted('clone') ? await benchClone(runs) : undefined;
   const red = wanted('red') ? await benchRed(runs, values.only !== undefined) : undefined;
   const deploy = wanted('deploy') ? await benchDeploy(runs) : undefined;
+  const realTargets = wanted('targets') ? await benchTargets() : undefined;
   if (state.interrupted) return;
   const loadEnd = loadAverage();
   say();
@@ -202,6 +214,7 @@ async function main(): Promise<void> {
   if (deploy) medians.deploy = printDeploy(deploy);
   else if (only.includes('deploy'))
     say('Deploy and staging: not measured (the server part did not run)');
+  if (realTargets) medians.targets = printTargetsTable(realTargets);
   printTargets();
 
   // Not the server part: the server's daemons (sshd, nginx, PostgreSQL, the sites, the deploy
