@@ -33,7 +33,8 @@ const cpuHogs = option('cpu-hogs', 0);
 const builtIn = argv.includes('--built-in');
 // What is left once the options and their values are taken out: the test files to soak.
 const files = argv.filter(
-  (arg, i) => !arg.startsWith('--') && !['--runs', '--latency', '--cpu-hogs'].includes(argv[i - 1]!),
+  (arg, i) =>
+    !arg.startsWith('--') && !['--runs', '--latency', '--cpu-hogs'].includes(argv[i - 1]!),
 );
 const data = mkdtempSync(path.join(tmpdir(), 'superlists-soak-'));
 
@@ -136,7 +137,10 @@ try {
         [
           `built-in site (${runs} runs)`,
           // Its own output folder per browser: two soaks side by side do not empty each other's.
-          await soak(undefined, `built-in-${path.basename(process.env.BROWSER_PATH ?? 'headless')}`),
+          await soak(
+            undefined,
+            `built-in-${path.basename(process.env.BROWSER_PATH ?? 'headless')}`,
+          ),
         ],
       ];
   console.log(`\nsoak (${process.env.BROWSER_PATH ?? "Playwright's headless shell"}):`);
