@@ -68,7 +68,11 @@ export function getWithHost(
   });
 }
 
-/** What is wrong with `cookie`'s flags: one phrase per missing flag (`not Secure`, `not HttpOnly`). */
+/**
+ * What is wrong with `cookie`'s flags: one phrase per missing flag (`not Secure`, `not HttpOnly`),
+ * and `SameSite=None`, present but turning off what SameSite is for: the browser then sends the
+ * cookie with requests from any other site (Django's default, and the browser's, is Lax).
+ */
 export function cookieFlagProblems(
   cookie: Cookie,
   wanted: { secure: boolean; httpOnly: boolean },
@@ -76,6 +80,7 @@ export function cookieFlagProblems(
   return [
     ...(wanted.secure && !cookie.secure ? ['not Secure'] : []),
     ...(wanted.httpOnly && !cookie.httpOnly ? ['not HttpOnly'] : []),
+    ...(cookie.sameSite === 'None' ? ['SameSite=None (sent with requests from any site)'] : []),
   ];
 }
 

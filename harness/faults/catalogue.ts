@@ -173,6 +173,12 @@ const httpsFaults: Fault[] = [
       'nginx sends Strict-Transport-Security: max-age=0, which tells browsers to forget HSTS',
     apply: ['bash', SERVER_SCRIPT, 'apply', 'hsts-max-age-zero'],
   },
+  {
+    name: 'cookies-samesite-none',
+    description:
+      "production's nginx marks the session and CSRF cookies SameSite=None: Secure, but sent with requests from any site",
+    apply: ['bash', SERVER_SCRIPT, 'apply', 'cookies-samesite-none'],
+  },
 ].map((fault) => ({ ...fault, target: 'server' as const, args: productionSmoke }));
 
 /** The real server's nginx broken so that no page can load: preflight stops the run in seconds. */

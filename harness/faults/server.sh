@@ -95,6 +95,11 @@ apply)
     nginx_reload
     wait_for 'max-age=0' -I https://127.0.0.1:8443/
     ;;
+  cookies-samesite-none) # the cookies are Secure, with SameSite=None: sent with every cross-site request
+    sed -i 's#^\(\s*\)add_header Strict-Transport-Security#\1proxy_cookie_flags ~ samesite=none;\n&#' "$CONF"
+    nginx_reload
+    wait_for 'SameSite=None' -I https://127.0.0.1:8443/
+    ;;
   http-not-redirected) # plain http serves the site instead of redirecting to https
     sed -i 's#^\(\s*\)return 301 https://.*#\1location / { proxy_pass http://127.0.0.1:9082; proxy_set_header Host $http_host; }#' "$CONF"
     nginx_reload

@@ -2,7 +2,7 @@
  * The https smoke checks judge the site's answers, never the configuration: against local servers
  * this test starts (loopback only), a home page with HSTS switched off (max-age=0) or one that an
  * https URL hands over to plain http fails, so does plain http redirected to https on another
- * host, and a sound https site passes.
+ * host, and so does a CSRF cookie marked SameSite=None; a sound https site passes.
  */
 import http from 'node:http';
 import https from 'node:https';
@@ -41,6 +41,19 @@ describe('the https checks read the site', { concurrency: 1 }, () => {
   before(async () => {
     urls.sound = await serveHttps(home('max-age=31536000; includeSubDomains'), servers);
     urls.zero = await serveHttps(home('max-age=0'), servers);
+    // Secure cookies: SameSite=Lax, or SameSite=None (sent with requests from any site).
+    for (const sameSite of ['Lax', 'None']) {
+      urls[`csrf${sameSite}`] = await serveHttps(
+        (_req, res) =>
+          res
+            .writeHead(200, {
+              'content-type': 'text/html',
+              'set-cookie': `csrftoken=t0ken; Path=/; Secure; SameSite=${sameSite}`,
+            })
+            .end(HOME),
+        servers,
+      );
+    }
     const plain = await serve(home('max-age=31536000'), servers);
     urls.downgrade = await serveHttps(
       (_req, res) => res.writeHead(301, { location: `${plain}/` }).end(),
@@ -92,5 +105,14 @@ describe('the https checks read the site', { concurrency: 1 }, () => {
       elsewhere.output,
       /expected a redirect to https on the site's own host 127\.0\.0\.1, got Location "https:\/\/localhost:/,
     );
+  });
+
+  it('a Secure CSRF cookie passes with SameSite=Lax, fails with SameSite=None', async () => {
+    const lax = await httpsCheck('CSRF cookie', urls.csrfLax!);
+    assert.equal(lax.code, 0, lax.output);
+    assert.match(lax.output, /1 passed/, lax.output);
+    const none = await httpsCheck('CSRF cookie', urls.csrfNone!);
+    assert.equal(none.code, 1, none.output);
+    assert.match(none.output, /csrftoken: SameSite=None \(sent with requests from any site\)/);
   });
 });

@@ -8,7 +8,8 @@
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, renameSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { claimCheckout, ownRunFolder, releaseCheckout } from './checkout.ts';
 import {
@@ -48,6 +49,13 @@ function gitCommit(): string {
  */
 function shareCheckout(env: NodeJS.ProcessEnv, runId: string, chosen: readonly string[]): void {
   const lock = path.join(ROOT, 'reports', '.run', 'checkout.lock');
+  const runs = path.join(ROOT, '.local-data', 'runs');
+  mkdirSync(runs, { recursive: true });
+  // Earlier runs' databases, moved aside as they exited: deleted while this run works.
+  for (const entry of readdirSync(runs)) {
+    if (entry.startsWith('.trash-'))
+      void rm(path.join(runs, entry), { recursive: true, force: true }).catch(() => undefined);
+  }
   const { holder } = claimCheckout(lock);
   if (holder === undefined) {
     env.SUPERLISTS_RUN_FOLDER = '';
@@ -58,10 +66,18 @@ function shareCheckout(env: NodeJS.ProcessEnv, runId: string, chosen: readonly s
   env.SUPERLISTS_RUN_FOLDER = folder;
   let data = '';
   if (chosen.includes('local') && !env.SUPERLISTS_LOCAL_DATA?.trim()) {
-    data = path.join('.local-data', 'runs', runId);
+    data = path.relative(ROOT, path.join(runs, runId));
     env.SUPERLISTS_LOCAL_DATA = path.join(ROOT, data);
-    // After Playwright stopped the built-in site: a fresh database per run is not kept.
-    process.on('exit', () => rmSync(path.join(ROOT, data), { recursive: true, force: true }));
+    // A fresh database per run is not kept. Deleting its ~1300 files as the process exits took
+    // 3 s on a busy machine, all of it after Ctrl-C: it is moved aside at once instead (a rename)
+    // and deleted in the background by the next run (above).
+    process.on('exit', () => {
+      try {
+        renameSync(path.join(ROOT, data), path.join(runs, `.trash-${runId}`));
+      } catch {
+        // never made: the run stopped before the site started
+      }
+    });
   }
   console.log(
     `superlists-live-tests: another run (pid ${holder}) is using this checkout; this one keeps its results and verdict in ${folder}/${data ? ` and its built-in site's data in ${data}/` : ''}`,

@@ -98,7 +98,7 @@ test.describe('HTTPS cookies', { tag: '@smoke' }, () => {
     );
     expect(
       problems,
-      `${target.url}: the CSRF cookie must be Secure (CSRF_COOKIE_SECURE = True), it is ${problems.join(', ')}; ${switchOff(target.name)}`,
+      `${target.url}: the CSRF cookie must be Secure and not SameSite=None (CSRF_COOKIE_SECURE = True, CSRF_COOKIE_SAMESITE = 'Lax'), it is ${problems.join(', ')}; ${switchOff(target.name)}`,
     ).toEqual([]);
   });
 
@@ -112,7 +112,7 @@ test.describe('HTTPS cookies', { tag: '@smoke' }, () => {
     const problems = cookieFlagProblems(session!, { secure: true, httpOnly: true });
     expect(
       problems,
-      `${target.url}: the session cookie ${target.sessionCookie} must be Secure and HttpOnly (SESSION_COOKIE_SECURE, SESSION_COOKIE_HTTPONLY = True), it is ${problems.join(', ')}; ${switchOff(target.name)}`,
+      `${target.url}: the session cookie ${target.sessionCookie} must be Secure, HttpOnly and not SameSite=None (SESSION_COOKIE_SECURE, SESSION_COOKIE_HTTPONLY = True, SESSION_COOKIE_SAMESITE = 'Lax'), it is ${problems.join(', ')}; ${switchOff(target.name)}`,
     ).toEqual([]);
   });
 });

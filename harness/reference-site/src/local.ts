@@ -381,8 +381,12 @@ async function main(): Promise<void> {
       process.exit(code || 1);
     }, 2800).unref();
     endInitdb();
-    await supervisor?.stop().catch(() => undefined);
-    await postgres.server?.stop().catch(() => undefined);
+    // Side by side: PostgreSQL's fast shutdown ends the site's connections anyway, and one after
+    // the other they took the whole 2.8 s above on a busy machine, each Ctrl-C waiting on it.
+    await Promise.all([
+      supervisor?.stop().catch(() => undefined),
+      postgres.server?.stop().catch(() => undefined),
+    ]);
     fs.rmSync(stateFile, { force: true });
     process.exit(code);
   };
