@@ -322,7 +322,10 @@ export function testEmail(name: string) {
 /** Where a release's collected static files are: a folder here, or `ssh:FOLDER` on the server. */
 export type StaticRoot = { where: 'here' | 'ssh'; folder: string };
 
-/** <TARGET>_STATIC_ROOT: `/srv/site/static` (here) or `ssh:~/sites/staging/static` (over SSH). */
+/**
+ * <TARGET>_STATIC_ROOT: `/srv/site/static` (here) or `ssh:sites/staging/static` (over SSH);
+ * `{release}` becomes the release the probe reads after the deploy (`releases/{release}/static`).
+ */
 export function staticRoot(name: string) {
   return z.string().transform((value, ctx): StaticRoot => {
     const remote = value.trim().startsWith('ssh:');

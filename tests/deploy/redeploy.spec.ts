@@ -247,6 +247,6 @@ test.describe('Deploying', { tag: ['@deploy', '@writes'] }, () => {
 
     // What the pages loaded before and after: no file linked and missing, none served stale.
     await test.step("survived: the static files the pages load are the new release's", () =>
-      acrossDeploy.staticFiles());
+      acrossDeploy.staticFiles(after));
   });
 });

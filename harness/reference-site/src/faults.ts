@@ -171,6 +171,11 @@ export const FAULTS = [
     description:
       "a redeploy ships and collects a changed bootstrap.min.css, but the site keeps serving the previous release's static folder (WhiteNoise's STATIC_ROOT not switched): the new release's CSS is never served",
   },
+  {
+    name: 'deploy-collectstatic-skipped',
+    description:
+      "a redeploy skips collectstatic and reuses the previous release's static folder: the new release has no collected files of its own, and its changed bootstrap.min.css is never served",
+  },
   // Caught by the deploy spec's default DEPLOY_GAP_BUDGET_MS (8 s), which it once passed unset.
   {
     name: 'deploy-outage',
@@ -201,6 +206,7 @@ export const SHIPPED_BY_A_REDEPLOY: ReadonlySet<FaultName> = new Set([
   'deploy-outage',
   'deploy-input-renamed',
   'deploy-static-previous-folder',
+  'deploy-collectstatic-skipped',
 ]);
 
 export const FAULT_NAMES: readonly FaultName[] = FAULTS.map((fault) => fault.name);
