@@ -46,6 +46,7 @@ export type {
   CommandAction,
   MailboxSettings,
   Capability,
+  StaticRoot,
 } from './values.ts';
 export { DEFAULT_TEST_TIMEOUTS } from './budgets.ts';
 export type { VisualPage, TestTimeouts } from './budgets.ts';

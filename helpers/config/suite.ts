@@ -69,6 +69,7 @@ export function suiteSchema() {
       DEPLOY_GAP_BUDGET_MS: int('DEPLOY_GAP_BUDGET_MS'),
       DEPLOY_VISUAL: bool('DEPLOY_VISUAL'),
       DEPLOY_VISUAL_BUDGET: optional(visualBudget('DEPLOY_VISUAL_BUDGET')),
+      DEPLOY_STRUCTURE_BUDGET: int('DEPLOY_STRUCTURE_BUDGET'),
       LOCAL_PORT: int('LOCAL_PORT', 1),
       SUPERLISTS_LOCAL_PORT: internal(int('SUPERLISTS_LOCAL_PORT', 1)),
       SUPERLISTS_LOCAL_DATA: optional(z.string()),
@@ -181,6 +182,11 @@ export function suiteSchema() {
          * the built-in site changes 0 pixels of any page.
          */
         deployVisualBudget: { all: DEFAULT_VISUAL_BUDGET, pages: {}, ...v.DEPLOY_VISUAL_BUDGET },
+        /**
+         * The most differences a deploy may make to each pictured page's accessibility tree
+         * (DEPLOY_STRUCTURE_BUDGET, default 0: a healthy redeploy changes none).
+         */
+        deployStructureBudget: v.DEPLOY_STRUCTURE_BUDGET ?? 0,
         /** Port of the built-in site (local target); 0 when it does not run. */
         localPort: localPort ?? 0,
         /** Data folder of the built-in site, when overridden. */

@@ -22,6 +22,7 @@ import {
   optional,
   sshSchema,
   testEmail,
+  staticRoot,
 } from './values.ts';
 import { selectors } from './budgets.ts';
 import { type ServerCheck, serverChecks } from './checks-file.ts';
@@ -93,6 +94,7 @@ export function targetSchema(name: TargetName) {
       TEST_EMAIL: optional(testEmail(`${P}_TEST_EMAIL`)),
       LOGIN_LINKS: oneOf(`${P}_LOGIN_LINKS`, ['reusable', 'single-use'] as const),
       VISUAL_MASK: optional(selectors(`${P}_VISUAL_MASK`)),
+      STATIC_ROOT: optional(staticRoot(`${P}_STATIC_ROOT`)),
       REQUIRE: optional(capabilities(`${P}_REQUIRE`)),
     })
     .transform((v, ctx) => {
@@ -114,6 +116,11 @@ export function targetSchema(name: TargetName) {
               exists: (file) => io.exists(file),
             });
       if (databaseProblem) return fail(ctx, databaseProblem);
+      if (v.STATIC_ROOT?.where === 'ssh' && !ssh)
+        return fail(
+          ctx,
+          `${P}_STATIC_ROOT=ssh:${v.STATIC_ROOT.folder} needs ${P}_SSH (or give a folder on this machine)`,
+        );
       const logsCommand = logsCommandOf(P, v.LOGS, Boolean(ssh), ctx);
       if (logsCommand === null) return z.NEVER;
       let checks: ServerCheck[] | undefined;
@@ -203,6 +210,11 @@ export function targetSchema(name: TargetName) {
         loginLinks: v.LOGIN_LINKS ?? 'reusable',
         /** CSS selectors masked in the deploy's before/after pictures (what changes by design). */
         visualMask: v.VISUAL_MASK ?? [],
+        /**
+         * Where the new release's collected static files are (here, or `ssh:` on the server): the
+         * deploy spec compares what the site serves with them. The built-in site's is its data folder's.
+         */
+        staticRoot: v.STATIC_ROOT,
         /** What must run here (`<TARGET>_REQUIRE`): a required test that cannot run fails. */
         require: v.REQUIRE ?? [],
       };

@@ -1,5 +1,6 @@
 /** Values: the targets' names, the shapes of parsed values, and one parser per kind of variable (with the did-you-mean of a misspelled word). */
 import { readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
 import { z } from 'zod';
 
 /** The names of the suite's targets; each is a Playwright project. */
@@ -316,4 +317,24 @@ export function testEmail(name: string) {
           `${name}=${String(issue.input)} must be an address with {tag} where each test's tag goes, like edith+{tag}@example.com`,
       },
     );
+}
+
+/** Where a release's collected static files are: a folder here, or `ssh:FOLDER` on the server. */
+export type StaticRoot = { where: 'here' | 'ssh'; folder: string };
+
+/**
+ * <TARGET>_STATIC_ROOT: `/srv/site/static` (here) or `ssh:sites/staging/static` (over SSH);
+ * `{release}` becomes the release the probe reads after the deploy (`releases/{release}/static`).
+ */
+export function staticRoot(name: string) {
+  return z.string().transform((value, ctx): StaticRoot => {
+    const remote = value.trim().startsWith('ssh:');
+    const folder = value.trim().replace(/^ssh:/, '').trim();
+    if (!folder || (!remote && !path.isAbsolute(folder)))
+      return fail(
+        ctx,
+        `${name}=${value}: give the new release's collected static folder, absolute (/srv/staging/static) or on the server (ssh:sites/staging/static)`,
+      );
+    return { where: remote ? 'ssh' : 'here', folder };
+  });
 }

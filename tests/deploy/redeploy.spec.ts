@@ -16,6 +16,7 @@ test.describe('Deploying', { tag: ['@deploy', '@writes'] }, () => {
     suite,
     deployer,
     pictures,
+    acrossDeploy,
     database,
     sessionsIfAny,
     serverChecksIfAny,
@@ -58,6 +59,7 @@ test.describe('Deploying', { tag: ['@deploy', '@writes'] }, () => {
         for (const item of uiItems.slice(1)) await list.addItem(item);
         await expect(list).toShowItems(uiItems);
         await pictures.before('list', list.page);
+        await acrossDeploy.before('list', list.page);
         const id = Number(/\/lists\/(\d+)\//.exec(list.url)?.[1]);
         seeder?.track(id);
         return { url: list.url, id };
@@ -71,13 +73,16 @@ test.describe('Deploying', { tag: ['@deploy', '@writes'] }, () => {
             const { email, home } = await accounts.logIn('edith');
             const list = await home.startList(uniqueText('Edith owns this list'));
             await pictures.before('logged-in', list.page);
+            await acrossDeploy.before('logged-in', list.page);
             seeder?.track(list.id);
             return { email, list };
           })
         : undefined,
       test.step('picture: the home page, to a new visitor', async () => {
         // A context of its own: two first visits in one context race for its CSRF cookie.
-        await pictures.before('home', (await newVisitor()).page);
+        const visitor = (await newVisitor()).page;
+        await pictures.before('home', visitor);
+        await acrossDeploy.before('home', visitor);
       }),
     ]);
     verdict('seed', `list ${uiList.url} (site)${dbList ? `, list ${dbList.id} (database)` : ''}`);
@@ -182,6 +187,7 @@ test.describe('Deploying', { tag: ['@deploy', '@writes'] }, () => {
         ).toHaveText('Your To-Do list');
         await expect(list, `the items of ${uiList.url} changed in the deploy`).toShowItems(uiItems);
         await pictures.after('list', list.page);
+        await acrossDeploy.after('list', list.page);
         await list.addItem(added);
         await expect(list).toShowItems([...uiItems, added]);
         await list.submitItem(added);
@@ -220,6 +226,7 @@ test.describe('Deploying', { tag: ['@deploy', '@writes'] }, () => {
           'the CSS is no longer applied after the deploy',
         ).toBeStyledByBootstrap();
         await pictures.after('home', visitor);
+        await acrossDeploy.after('home', visitor);
       }),
       edith
         ? test.step('survived: Edith is still logged in, and her list is still hers', async () => {
@@ -233,8 +240,13 @@ test.describe('Deploying', { tag: ['@deploy', '@writes'] }, () => {
               `the list Edith started before the deploy is no longer hers after it`,
             ).toHaveText(edith.email);
             await pictures.after('logged-in', edith.list.page);
+            await acrossDeploy.after('logged-in', edith.list.page);
           })
         : undefined,
     ]);
+
+    // What the pages loaded before and after: no file linked and missing, none served stale.
+    await test.step("survived: the static files the pages load are the new release's", () =>
+      acrossDeploy.staticFiles(after));
   });
 });

@@ -165,6 +165,7 @@ function page(options: PageOptions): SafeHtml {
                 <input
                   id="id_text"
                   name="text"
+                  ${hasFault('deploy-input-renamed') ? raw('aria-label="New item"') : ''}
                   placeholder="Enter a to-do item"
                   required
                   class="${inputClass}"

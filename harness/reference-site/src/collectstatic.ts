@@ -2,7 +2,16 @@
 // Bootstrap's CSS (+ source map) under bootstrap/css/ and everything in reference-site/static/.
 // Idempotent and fast: a file whose size and mtime already match is skipped.
 // Usage: [STATIC_ROOT=...] node --import tsx harness/reference-site/src/collectstatic.ts
-import { copyFile, mkdir, readdir, rename, stat, utimes } from 'node:fs/promises';
+import {
+  copyFile,
+  mkdir,
+  readFile,
+  readdir,
+  rename,
+  stat,
+  utimes,
+  writeFile,
+} from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { DEFAULT_STATIC_ROOT, SITE_DIR, isMain } from './settings.ts';
@@ -50,14 +59,30 @@ async function upToDate(source: string, target: string): Promise<{ fresh: boolea
   return { fresh, mtime: from.mtime };
 }
 
+/** The stylesheet a release may change (`changedCss`): a comment appended, invisible on the page. */
+const CHANGED_CSS = 'bootstrap/css/bootstrap.min.css';
+
+/**
+ * Collects into `staticRoot`; with `changedCss`, this release ships a bootstrap.min.css of its
+ * own (the comment `changedCss` appended): the same look, other bytes.
+ */
 export async function collectstatic(
   staticRoot: string = DEFAULT_STATIC_ROOT,
+  changedCss?: string,
 ): Promise<CollectResult> {
   const result: CollectResult = { staticRoot, copied: [], unmodified: 0 };
   await Promise.all(
     (await sources()).map(async ([source, relative]) => {
       const target = path.join(staticRoot, relative);
       const { fresh, mtime } = await upToDate(source, target);
+      if (changedCss && relative === CHANGED_CSS) {
+        await mkdir(path.dirname(target), { recursive: true });
+        const body = `${await readFile(source, 'utf8')}\n/* ${changedCss} */\n`;
+        await writeFile(`${target}.tmp-${process.pid}`, body);
+        await rename(`${target}.tmp-${process.pid}`, target);
+        result.copied.push(relative);
+        return;
+      }
       if (fresh) {
         result.unmodified += 1;
         return;

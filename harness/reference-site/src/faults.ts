@@ -160,6 +160,22 @@ export const FAULTS = [
     description:
       'a redeploy ships templates whose input column sits on the right (justify-content-end) instead of the centre',
   },
+  // What only the structural diff or the static files' record sees (issue 25, items 3 and 4).
+  {
+    name: 'deploy-input-renamed',
+    description:
+      "a redeploy ships templates whose to-do box is labelled 'New item' for assistive technology (an aria-label): it looks the same, but the textbox 'Enter a to-do item' a screen reader announced is gone",
+  },
+  {
+    name: 'deploy-static-previous-folder',
+    description:
+      "a redeploy ships and collects a changed bootstrap.min.css, but the site keeps serving the previous release's static folder (WhiteNoise's STATIC_ROOT not switched): the new release's CSS is never served",
+  },
+  {
+    name: 'deploy-collectstatic-skipped',
+    description:
+      "a redeploy skips collectstatic and reuses the previous release's static folder: the new release has no collected files of its own, and its changed bootstrap.min.css is never served",
+  },
   // Caught by the deploy spec's default DEPLOY_GAP_BUDGET_MS (8 s), which it once passed unset.
   {
     name: 'deploy-outage',
@@ -188,6 +204,9 @@ export const SHIPPED_BY_A_REDEPLOY: ReadonlySet<FaultName> = new Set([
   'deploy-css-truncated',
   'deploy-layout-moved',
   'deploy-outage',
+  'deploy-input-renamed',
+  'deploy-static-previous-folder',
+  'deploy-collectstatic-skipped',
 ]);
 
 export const FAULT_NAMES: readonly FaultName[] = FAULTS.map((fault) => fault.name);

