@@ -16,6 +16,7 @@ import {
   commandOf,
   fail,
   httpUrl,
+  int,
   list,
   mailbox,
   oneOf,
@@ -94,6 +95,8 @@ export function targetSchema(name: TargetName) {
       LOGIN_LINKS: oneOf(`${P}_LOGIN_LINKS`, ['reusable', 'single-use'] as const),
       VISUAL_MASK: optional(selectors(`${P}_VISUAL_MASK`)),
       REQUIRE: optional(capabilities(`${P}_REQUIRE`)),
+      EXPECT_RELEASE: optional(z.string()),
+      ALERT_AFTER: int(`${P}_ALERT_AFTER`, 1),
     })
     .transform((v, ctx) => {
       const { io, home, localPort } = v.$ctx;
@@ -156,6 +159,12 @@ export function targetSchema(name: TargetName) {
           );
         }
       }
+      if (v.EXPECT_RELEASE && !releaseProbe) {
+        return fail(
+          ctx,
+          `${P}_EXPECT_RELEASE is set but ${P}_RELEASE_PROBE is not: the gate cannot see which release is live (see .env.example)`,
+        );
+      }
       const requireHttps = v.REQUIRE_HTTPS ?? isProduction;
       const settings = {
         name,
@@ -205,6 +214,10 @@ export function targetSchema(name: TargetName) {
         visualMask: v.VISUAL_MASK ?? [],
         /** What must run here (`<TARGET>_REQUIRE`): a required test that cannot run fails. */
         require: v.REQUIRE ?? [],
+        /** The release the run must test (`<TARGET>_EXPECT_RELEASE`): waited for before any test. */
+        expectRelease: v.EXPECT_RELEASE,
+        /** Red runs in a row before an alert (`<TARGET>_ALERT_AFTER`; 2 on production, else 1). */
+        alertAfter: v.ALERT_AFTER ?? (isProduction ? 2 : 1),
       };
       const missing = missingFor(settings, v.REQUIRE ?? []);
       if (missing) return fail(ctx, missing);
