@@ -5,7 +5,6 @@
  * recovered on the first green run after an alert; nothing while it stays red. Interrupted runs
  * say nothing about the site and count neither way.
  */
-import nodemailer from 'nodemailer';
 import type { DailySettings } from '../config/index.ts';
 import { REDACTED } from '../../reporters/redact-traces.ts';
 import type { HistoryEntry } from './history.ts';
@@ -138,6 +137,8 @@ export async function sendAlert(alert: Alert, daily: DailySettings): Promise<str
     }
   }
   if (daily.smtpUrl && daily.mailTo) {
+    // Loaded only when a mail goes out: every run's teardown imports this module.
+    const { default: nodemailer } = await import('nodemailer');
     const transport = nodemailer.createTransport({
       url: daily.smtpUrl,
       connectionTimeout: SEND_TIMEOUT_MS,
