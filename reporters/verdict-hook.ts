@@ -8,31 +8,19 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { firstLine, releaseFrom, runAction } from '../helpers/actions.ts';
-import { currentSettings, ROOT, type TargetSettings } from '../helpers/config/index.ts';
+import { currentSettings, ROOT, type Settings } from '../helpers/config/index.ts';
+import { recordRun } from '../helpers/daily/record.ts';
+import { firstLine } from '../helpers/errors.ts';
 import { removeRunFacts } from '../helpers/run-facts.ts';
-import { connectSsh } from '../helpers/ssh.ts';
+import { readRelease } from '../helpers/release.ts';
 import { runnerView } from './verdict-plugin.ts';
-import { aggregateVerdict, testOutcomes, verdictPath, type ReleaseRead } from './verdict.ts';
-
-async function readRelease(target: TargetSettings): Promise<ReleaseRead> {
-  if (!target.releaseProbe) return { release: null, releaseError: 'no release probe configured' };
-  const ssh = target.ssh;
-  let connection: ReturnType<typeof connectSsh> | undefined;
-  try {
-    const result = await runAction(target.releaseProbe, {
-      ssh: ssh ? () => (connection ??= connectSsh(ssh)) : undefined,
-    });
-    const read = releaseFrom(result);
-    return 'release' in read
-      ? read
-      : { release: null, releaseError: `probe ${firstLine(read.problem)}` };
-  } catch (error) {
-    return { release: null, releaseError: firstLine(error) };
-  } finally {
-    if (connection) (await connection.catch(() => undefined))?.dispose();
-  }
-}
+import {
+  aggregateVerdict,
+  testOutcomes,
+  verdictPath,
+  type ReleaseRead,
+  type Verdict,
+} from './verdict.ts';
 
 /** Global setup: starts the release reads (not awaited: no test waits for them); returns the teardown. */
 export default function verdictHook(): () => Promise<void> {
@@ -55,9 +43,31 @@ export default function verdictHook(): () => Promise<void> {
       interrupted: view.interrupted,
     });
     view.verdict = verdict;
-    const file = path.join(ROOT, verdictPath(settings.chosen, settings.suite.runFolder));
-    mkdirSync(path.dirname(file), { recursive: true });
-    writeFileSync(file, `${JSON.stringify(verdict, null, 2)}\n`);
+    // A shard's verdict is a part: `npm run record` records the shards' merged verdict.
+    await writeVerdict(verdict, settings, { record: !view.sharded });
     removeRunFacts(runId);
   };
+}
+
+/**
+ * Writes `verdict` to reports/verdict-<projects>.json and, with `record`, records the run
+ * (history, alert, job summary: helpers/daily/record.ts), printing what that has to say.
+ */
+export async function writeVerdict(
+  verdict: Verdict,
+  settings: Settings,
+  { record }: { record: boolean },
+): Promise<void> {
+  const file = path.join(ROOT, verdictPath(settings.chosen, settings.suite.runFolder));
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, `${JSON.stringify(verdict, null, 2)}\n`);
+  if (!record) return;
+  try {
+    for (const line of await recordRun(verdict, settings))
+      console.log(`superlists-live-tests: ${line}`);
+  } catch (error) {
+    console.error(
+      `superlists-live-tests: the run was not recorded in the history: ${firstLine(error)}`,
+    );
+  }
 }

@@ -23,6 +23,8 @@ export interface RunnerView {
   suite?: Suite;
   /** A SIGINT (Ctrl-C) reached the runner. */
   interrupted?: boolean;
+  /** The run is one shard of several (--shard): its verdict is a part, recorded once merged. */
+  sharded?: boolean;
   /** The verdict, once the global teardown wrote it. */
   verdict?: Verdict;
 }
@@ -68,8 +70,13 @@ interface ReporterChain {
 
 /** The plugin (Playwright calls `setup` before the global setups, with the runner's reporter chain). */
 export const verdictPlugin = {
-  setup(_config: unknown, _configDir: string, reporter: ReporterChain): void {
+  setup(
+    config: { shard?: unknown } | undefined,
+    _configDir: string,
+    reporter: ReporterChain,
+  ): void {
     const view = runnerView();
+    view.sharded = Boolean(config?.shard);
     process.once('SIGINT', () => (view.interrupted = true));
     const onBegin = reporter.onBegin.bind(reporter);
     const onEnd = reporter.onEnd.bind(reporter);

@@ -58,6 +58,8 @@ export interface Verdict {
   counts: VerdictCounts;
   refused: { test: string; project: string; reason: string }[];
   failed: { test: string; project: string; error: string }[];
+  /** Tests that failed and then passed on a retry (RETRIES): green, but worth watching. */
+  flaky?: { test: string; project: string }[];
   interrupted: { test: string; project: string }[];
   /** Told apart from product failures: tests whose requests were retried. */
   infrastructureRetries: { test: string; project: string; retries: string[] }[];
@@ -173,6 +175,7 @@ export function aggregateVerdict(run: {
   };
   const refused: Verdict['refused'] = [];
   const failed: Verdict['failed'] = [];
+  const flaky: NonNullable<Verdict['flaky']> = [];
   const interrupted: Verdict['interrupted'] = [];
   const infrastructureRetries: Verdict['infrastructureRetries'] = [];
   const releasesAfter = new Map<string, string>();
@@ -191,8 +194,10 @@ export function aggregateVerdict(run: {
     const after = last.findLast((a) => a.type === 'deploy: release after');
     if (after?.description) releasesAfter.set(project, after.description);
     if (outcome === 'expected') counts.passed++;
-    else if (outcome === 'flaky') counts.flaky++;
-    else if (status === 'interrupted' || (outcome === 'unexpected' && stopped(last))) {
+    else if (outcome === 'flaky') {
+      counts.flaky++;
+      flaky.push({ test, project });
+    } else if (status === 'interrupted' || (outcome === 'unexpected' && stopped(last))) {
       counts.interrupted++;
       interrupted.push({ test, project });
     } else if (outcome === 'unexpected') {
@@ -231,6 +236,7 @@ export function aggregateVerdict(run: {
     counts,
     refused,
     failed,
+    flaky,
     interrupted,
     infrastructureRetries,
     measurements,

@@ -35,6 +35,7 @@ import {
   targetSchema,
 } from './target.ts';
 import { type SuiteSettings, suiteSchema } from './suite.ts';
+import { type DailySettings, dailySchema } from './daily.ts';
 
 export { ROOT } from './paths.ts';
 export { TARGET_NAMES, ConfigError, nodeIo, CAPABILITIES } from './values.ts';
@@ -54,10 +55,12 @@ export type { ServerCheck } from './checks-file.ts';
 export type { TargetSettings, TargetSecrets } from './target.ts';
 export { defaultWorkers } from './suite.ts';
 export type { SuiteSettings } from './suite.ts';
+export type { DailySettings } from './daily.ts';
 
 /** Each schema, built on first use and kept: building and compiling one costs milliseconds. */
 const schemas: {
   suite?: ReturnType<typeof suiteSchema>;
+  daily?: ReturnType<typeof dailySchema>;
   targets: Partial<Record<TargetName, ReturnType<typeof targetSchema>>>;
 } = { targets: {} };
 
@@ -104,6 +107,7 @@ export function knownSettings(): KnownSetting[] {
     Object.values(schemas.targets)[0] ?? (schemas.targets.staging ??= targetSchema('staging'));
   return [
     ...variables((schemas.suite ??= suiteSchema()).in.shape, ''),
+    ...variables((schemas.daily ??= dailySchema()).in.shape, ''),
     // Every target reads the same keys: one schema (one built already, when there is one) says them.
     ...TARGET_NAMES.flatMap((name) => variables(target.in.shape, `${name.toUpperCase()}_`)),
   ];
@@ -164,6 +168,8 @@ export function chosenTargets(env: Env, argv: readonly string[]): TargetName[] {
 /** The validated settings of a run. */
 export interface Settings {
   suite: SuiteSettings;
+  /** History, alerts, the expected release's wait: holds secrets, never in `use` options. */
+  daily: DailySettings;
   chosen: TargetName[];
   targets: Partial<Record<TargetName, TargetSettings>>;
   /** Never put these in `use` options or reports. */
@@ -180,6 +186,7 @@ export function loadSettings(env: Env, argv: readonly string[], io: ConfigIo = n
   if (unknown) throw new ConfigError(unknown);
   const chosen = chosenTargets(env, argv);
   const suite = parseOrThrow((schemas.suite ??= suiteSchema()), { ...env, $ctx: { io, chosen } });
+  const daily = parseOrThrow((schemas.daily ??= dailySchema()), env);
   const targets: Settings['targets'] = {};
   const secrets: Settings['secrets'] = {};
   for (const name of chosen) {
@@ -195,7 +202,7 @@ export function loadSettings(env: Env, argv: readonly string[], io: ConfigIo = n
     targets[name] = parsed.settings;
     secrets[name] = parsed.secrets;
   }
-  return { suite, chosen, targets, secrets };
+  return { suite, daily, chosen, targets, secrets };
 }
 
 /**
@@ -223,6 +230,14 @@ export function parseEnvFile(text: string, name: string): Record<string, string>
     throw new ConfigError(`${name} line ${index + 1}: expected NAME=value (or a # comment)`);
   });
   return dotenv.parse(text);
+}
+
+/**
+ * The daily settings alone (history, alerts), from the env file and the environment, for the
+ * commands that run outside a test run (npm run status-page). Throws a {@link ConfigError}.
+ */
+export function loadDailySettings(env: Env, io: ConfigIo = nodeIo): DailySettings {
+  return parseOrThrow((schemas.daily ??= dailySchema()), { ...envFileValues(env, io), ...env });
 }
 
 let memo: Settings | undefined;

@@ -16,6 +16,7 @@ import {
   commandOf,
   fail,
   httpUrl,
+  int,
   list,
   mailbox,
   oneOf,
@@ -96,6 +97,8 @@ export function targetSchema(name: TargetName) {
       VISUAL_MASK: optional(selectors(`${P}_VISUAL_MASK`)),
       STATIC_ROOT: optional(staticRoot(`${P}_STATIC_ROOT`)),
       REQUIRE: optional(capabilities(`${P}_REQUIRE`)),
+      EXPECT_RELEASE: optional(z.string()),
+      ALERT_AFTER: int(`${P}_ALERT_AFTER`, 1),
     })
     .transform((v, ctx) => {
       const { io, home, localPort } = v.$ctx;
@@ -163,6 +166,12 @@ export function targetSchema(name: TargetName) {
           );
         }
       }
+      if (v.EXPECT_RELEASE && !releaseProbe) {
+        return fail(
+          ctx,
+          `${P}_EXPECT_RELEASE is set but ${P}_RELEASE_PROBE is not: the gate cannot see which release is live (see .env.example)`,
+        );
+      }
       const requireHttps = v.REQUIRE_HTTPS ?? isProduction;
       const settings = {
         name,
@@ -217,6 +226,10 @@ export function targetSchema(name: TargetName) {
         staticRoot: v.STATIC_ROOT,
         /** What must run here (`<TARGET>_REQUIRE`): a required test that cannot run fails. */
         require: v.REQUIRE ?? [],
+        /** The release the run must test (`<TARGET>_EXPECT_RELEASE`): waited for before any test. */
+        expectRelease: v.EXPECT_RELEASE,
+        /** Red runs in a row before an alert (`<TARGET>_ALERT_AFTER`; 2 on production, else 1). */
+        alertAfter: v.ALERT_AFTER ?? (isProduction ? 2 : 1),
       };
       const missing = missingFor(settings, v.REQUIRE ?? []);
       if (missing) return fail(ctx, missing);
