@@ -179,16 +179,25 @@ const httpsFaults: Fault[] = [
       "production's nginx marks the session and CSRF cookies SameSite=None: Secure, but sent with requests from any site",
     apply: ['bash', SERVER_SCRIPT, 'apply', 'cookies-samesite-none'],
   },
-].map((fault) => ({ ...fault, target: 'server' as const, args: productionSmoke }));
+].map((fault) => ({
+  ...fault,
+  target: 'server' as const,
+  args: productionSmoke,
+  checks: ['tests/smoke/https.spec.ts'],
+}));
 
-/** The real server's nginx broken so that no page can load: preflight stops the run in seconds. */
+/**
+ * The real server's nginx broken so that no page can load: preflight stops the run in seconds,
+ * before any test, whichever tests were chosen. So each runs the tests of a healthy baseline that
+ * other faults need anyway (the server checks, production's smoke) rather than a whole target's.
+ */
 const preflightFaults: Fault[] = [
   {
     name: 'nginx-drops-host',
     description:
       "staging's nginx proxies to a named upstream without forwarding Host: the app answers 400 to every request",
     target: 'server',
-    args: ['--project=staging'],
+    args: ['--project=staging', '--grep', '@server'],
     apply: ['bash', SERVER_SCRIPT, 'apply', 'nginx-drops-host'],
     caughtBy: 'preflight',
     expectedLine: /answers 400/,
@@ -198,7 +207,7 @@ const preflightFaults: Fault[] = [
     description:
       "production's https server redirects to itself forever (an https redirect waiting for an X-Forwarded-Proto no proxy sets)",
     target: 'server',
-    args: ['--project=production'],
+    args: productionSmoke,
     apply: ['bash', SERVER_SCRIPT, 'apply', 'https-redirect-loop'],
     caughtBy: 'preflight',
     expectedLine: /redirects in a loop/,

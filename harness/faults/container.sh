@@ -8,7 +8,9 @@
 #   faults/container.sh apply FAULT    for the server checks: skip-migrate (a deploy that ships a new
 #                                      table, migration 0004, and forgets `migrate`) | debug-on |
 #                                      not-recreated | secret-key-readable | db-chowned-to-root
-#   faults/container.sh restore        a healthy deploy (mount, owner, port and migrations as they were)
+#   faults/container.sh restore [FAULT] a healthy deploy (mount, owner, port and migrations as they
+#                                      were); after secret-key-readable or db-chowned-to-root, which
+#                                      change one file's mode or owner, only that file put back
 set -euo pipefail
 S=${SUPERLISTS_SERVER_DIR:-/var/tmp/superlists-server}
 case "${1:-}" in
@@ -31,10 +33,14 @@ apply)
   esac
   ;;
 restore)
-  "$S/bin/container-deploy" HEAD >/dev/null
+  case "${2:-}" in
+  secret-key-readable) chmod 600 "$S/container/secret-key" ;;      # as container-deploy leaves it
+  db-chowned-to-root) chown 1234:1234 "$S/container/db.sqlite3" ;; # the container's user
+  *) "$S/bin/container-deploy" HEAD >/dev/null ;;
+  esac
   ;;
 *)
-  echo "usage: faults/container.sh deploy FAULT | apply skip-migrate | restore" >&2
+  echo "usage: faults/container.sh deploy FAULT | apply FAULT | restore [FAULT]" >&2
   exit 2
   ;;
 esac

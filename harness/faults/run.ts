@@ -4,10 +4,14 @@
  * Runs the suite once against the healthy built-in site, then once per fault in the catalogue
  * with the site started with that fault, and prints a matrix of test x fault. Exits non-zero when
  * the healthy run fails anything, when a fault is caught by no test, or when a test is killed by no
- * fault. Usage: `npm run faults [-- --only name,name] [--keep]` (--keep keeps the JSON reports).
+ * fault. Usage: `npm run faults [-- --only name,name] [--jobs N]`. The built-in site's faults and
+ * baselines run N at a time (each run has its own site, folders and database; default 2), beside
+ * the real server's, which run one at a time (they share the server), each restored after by
+ * undoing what it changed (harness/faults/server.sh, container.sh).
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CATALOGUE, type Fault } from './catalogue.ts';
@@ -157,7 +161,7 @@ async function runSuite(target: Run): Promise<Outcome> {
 
 /** The env file of each target of the real local server (server/up.ts writes both). */
 const ENV_FILES = { server: '.env.server', container: '.env.container' } as const;
-/** How each target of the real local server is put back after a fault. */
+/** How each target of the real local server is put back after a fault (the fault's name follows). */
 const RESTORE = {
   server: ['bash', 'harness/faults/server.sh', 'restore'],
   container: ['bash', 'harness/faults/container.sh', 'restore'],
@@ -178,6 +182,22 @@ async function withServer<T>(needed: boolean, body: () => Promise<T>): Promise<T
   }
 }
 
+/**
+ * Runs `work` on every item, at most `jobs` at a time, in the items' order; waits for all before
+ * it rethrows the first error (no run is left behind).
+ */
+async function inPool<T>(items: readonly T[], jobs: number, work: (item: T) => Promise<void>) {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await work(items[next++]!);
+  };
+  const settled = await Promise.allSettled(
+    Array.from({ length: Math.max(1, Math.min(jobs, items.length)) }, worker),
+  );
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) throw failed.reason;
+}
+
 function short(test: string): string {
   return test.replace(/\.spec\.ts/, '').replace(/^tests\//, '');
 }
@@ -187,6 +207,12 @@ async function main(): Promise<void> {
   const onlyIndex = argv.indexOf('--only');
   const only = onlyIndex >= 0 ? (argv[onlyIndex + 1] ?? '').split(',') : undefined;
   const faults = only ? CATALOGUE.filter((f) => only.includes(f.name)) : CATALOGUE;
+  const jobsIndex = argv.indexOf('--jobs');
+  const jobs = jobsIndex >= 0 ? Number(argv[jobsIndex + 1]) : Math.min(2, availableParallelism());
+  if (!Number.isInteger(jobs) || jobs < 1) {
+    console.error(`faults: --jobs takes a whole number of runs at once (1, 2, ...)`);
+    process.exit(2);
+  }
   if (only && faults.length !== only.length) {
     const known = new Set(CATALOGUE.map((f) => f.name));
     console.error(`faults: unknown fault(s) ${only.filter((n) => !known.has(n)).join(', ')}`);
@@ -217,7 +243,11 @@ async function main(): Promise<void> {
   const wrongChecks: string[] = []; // faults whose declared checks missed them
 
   const runAll = async (target: Fault['target']) => {
-    for (const baseline of [...baselines.values()].filter((b) => b.target === target)) {
+    // The built-in site's runs are independent; the real server's share one server.
+    const width = target === 'local' ? jobs : 1;
+    const ownBaselines = [...baselines.values()].filter((b) => b.target === target);
+    const ownFaults = [...faults.entries()].filter(([, fault]) => fault.target === target);
+    await inPool(ownBaselines, width, async (baseline) => {
       const outcome = await runSuite(baseline);
       // It ran tests, so preflight let the healthy site through: a check, when a fault needs it.
       if (faults.some((f) => f.caughtBy === 'preflight')) outcome.tests.set(PREFLIGHT, 'passed');
@@ -229,9 +259,8 @@ async function main(): Promise<void> {
       console.log(
         `faults: healthy ${target} (${[...Object.entries(baseline.env ?? {}).map(([k, v]) => `${k}=${v}`), ...baseline.args].join(' ')}): ${outcome.tests.size} tests, ${failed} failed (${outcome.seconds.toFixed(1)} s)`,
       );
-    }
-    for (const [index, fault] of faults.entries()) {
-      if (fault.target !== target) continue;
+    });
+    await inPool(ownFaults, width, async ([index, fault]) => {
       if (fault.apply && (await run(fault.apply)) !== 0) {
         throw new Error(`${fault.name}: could not apply the fault (${fault.apply.join(' ')})`);
       }
@@ -255,20 +284,25 @@ async function main(): Promise<void> {
           `faults: ${String(index + 1).padStart(2)}/${faults.length} ${fault.name.padEnd(26)} ${String(failed.length).padStart(2)} test(s) failed (${outcome.seconds.toFixed(1)} s)`,
         );
       } finally {
-        if (target !== 'local' && (await run([...RESTORE[target]])) !== 0) {
+        if (target !== 'local' && (await run([...RESTORE[target], fault.name])) !== 0) {
           console.error(`faults: could not restore the server after ${fault.name}`);
         }
       }
-    }
+    });
   };
-  await runAll('local');
-  await withServer(
-    faults.some((f) => f.target !== 'local'),
-    async () => {
-      await runAll('server');
-      await runAll('container');
-    },
-  );
+  // The built-in site's runs go on beside the real server's (which mostly wait on deploys).
+  const settled = await Promise.allSettled([
+    runAll('local'),
+    withServer(
+      faults.some((f) => f.target !== 'local'),
+      async () => {
+        await runAll('server');
+        await runAll('container');
+      },
+    ),
+  ]);
+  const stopped = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (stopped) throw stopped.reason;
 
   // The matrix: one row per test, one column per fault (numbered; legend below).
   const tests = [...healthy.tests.keys()].sort();

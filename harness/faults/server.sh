@@ -14,10 +14,11 @@
 #                                    a broken deploy, run on the server over SSH like the real one:
 #                                    recreates-database | changes-nothing | loses-static-files |
 #                                    fails-half-way | skips-migration | regenerates-secret-key
-#   faults/server.sh restore         healthy nginx, mail and site env (server/up.ts rewrites them and
-#                                    reloads what changed), no site fault, a healthy staging deploy
-#                                    (and no release a fault tampered with, no stale static folder,
-#                                    no full disk)
+#   faults/server.sh restore [FAULT] healthy nginx, mail, site env and database passwords
+#                                    (server/up.ts rewrites them and reloads what changed), no site
+#                                    fault, no stale static folder, no full disk; then, unless FAULT
+#                                    changed only those (the list in `restore` below), a healthy
+#                                    staging deploy and no release a fault tampered with
 set -euo pipefail
 S=${SUPERLISTS_SERVER_DIR:-/var/tmp/superlists-server}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -59,16 +60,21 @@ set_site_env() { # site key value
   echo "$2=$3" >>"$env_file"
   old=$(worker_pid "$1")
   "$S/bin/supervise" "$1" reload >/dev/null
+  wait_new_worker "$1" "$old"
+}
+app_port() { [ "$1" = staging ] && echo 9081 || echo 9082; }
+
+# Waits (bounded) until a site's app runs a worker other than OLD_PID and answers.
+wait_new_worker() { # site old-pid
   for _ in $(seq 1 300); do
-    if [ "$(worker_pid "$1")" != "$old" ] && curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$(app_port "$1")/__release__"; then
+    if [ "$(worker_pid "$1")" != "$2" ] && curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$(app_port "$1")/__release__"; then
       return 0
     fi
     sleep 0.1
   done
-  echo "faults/server.sh: $1's app did not come back with $2=$3 within 30s" >&2
+  echo "faults/server.sh: $1's app did not come back with a new worker within 30s" >&2
   return 1
 }
-app_port() { [ "$1" = staging ] && echo 9081 || echo 9082; }
 
 set_site_fault() { # site fault|'' -> reloads the site's app with SUPERLISTS_FAULT set (or removed)
   local env_file
@@ -225,14 +231,41 @@ deploy)
   esac
   ;;
 restore)
+  # Faults that change only what up.ts rewrites (nginx.conf, a site's env, a role's password) or
+  # the production site's fault switch: no redeploy needed. Any other fault (a new one included)
+  # gets the full restore, a healthy staging deploy.
+  case "${2:-}" in
+  no-hsts | hsts-max-age-zero | http-not-redirected | nginx-drops-host | https-redirect-loop | \
+    insecure-cookies | cookies-samesite-none | login-link-http-on-https | login-mail-not-sent | mixed-content | \
+    nginx-config-invalid | static-stale | database-password-rotated) redeploy=false ;;
+  *) redeploy=true ;;
+  esac
   if mountpoint -q "$STAGING/logs"; then umount "$STAGING/logs"; fi
+  declare -A env_sum worker
+  for site in staging production; do
+    env_sum[$site]=$(md5sum <"$(site_env "$site")")
+    worker[$site]=$(worker_pid "$site")
+  done
   set_site_fault production ''
+  # Production was reloaded (with its env as up.ts rewrites it, below, if that changed too).
   # A release that ran without migration 0002 may have stored duplicates that 0002 would refuse.
   psql -q "$(database_url staging)" -c 'DELETE FROM lists_item a USING lists_item b WHERE a.list_id = b.list_id AND a.text = b.text AND a.id > b.id' 2>/dev/null || true
   # Rewrites nginx.conf, the mail configs and both sites' env, reloading whatever changed.
   (cd "$ROOT" && node --import tsx harness/server/up.ts --no-deploy >/dev/null)
-  "$S/bin/deploy" staging HEAD >/dev/null
   rm -rf "$STAGING/static-stale"
+  wait_new_worker production "${worker[production]}"
+  if [ "$redeploy" = true ]; then
+    "$S/bin/deploy" staging HEAD >/dev/null
+  else
+    # A site whose env changed was reloaded: wait (bounded) for a new worker, which read it.
+    if [ "$(md5sum <"$(site_env staging)")" != "${env_sum[staging]}" ]; then
+      wait_new_worker staging "${worker[staging]}"
+    fi
+    # nginx answers healthily again: staging serves, production redirects to https, HSTS is on.
+    wait_for '^HTTP/1.1 200' -I http://127.0.0.1:8081/
+    wait_for '^HTTP/1.1 301' -I http://127.0.0.1:8082/
+    wait_for '^strict-transport-security: max-age=[1-9]' -I https://127.0.0.1:8443/
+  fi
   live=$(readlink -f "$STAGING/current")
   for release in "$STAGING"/releases/*/; do
     release=${release%/}

@@ -11,6 +11,9 @@ import { loggedInAs } from '../../pages/contract.ts';
 test.describe('Deploying', { tag: ['@deploy', '@writes'] }, () => {
   // One ordered story; a redeploy takes longer than a page visit.
   test.setTimeout(240_000);
+  // Nothing runs beside a redeploy (Playwright's exclusive lock): on a container target every
+  // deploy recreates the container, an outage by design that would fail the other tests.
+  test.describe.configure({ lock: '-exclusive-' });
 
   test('a redeploy keeps every list and its items, the styling, and the site working', async ({
     suite,
