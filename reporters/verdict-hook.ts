@@ -8,7 +8,8 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { firstLine, releaseFrom, runAction } from '../helpers/actions.ts';
+import { releaseFrom, runAction } from '../helpers/actions.ts';
+import { firstLine } from '../helpers/errors.ts';
 import { currentSettings, ROOT, type TargetSettings } from '../helpers/config/index.ts';
 import { removeRunFacts } from '../helpers/run-facts.ts';
 import { connectSsh } from '../helpers/ssh.ts';
