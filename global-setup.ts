@@ -1,5 +1,6 @@
 import { currentSettings } from './helpers/config/index.ts';
 import { preflight } from './helpers/preflight.ts';
+import { HEADINGS } from './pages/contract.ts';
 
 /**
  * Runs once before any test, after Playwright's webServer is up: the preflight of every chosen
@@ -10,7 +11,9 @@ export default async function globalSetup(): Promise<void> {
   const { suite, chosen, targets } = currentSettings();
   if (!suite.preflight) return;
   const problems = (
-    await Promise.all(chosen.map((name) => preflight(targets[name]!, suite.preflightTimeoutMs)))
+    await Promise.all(
+      chosen.map((name) => preflight(targets[name]!, suite.preflightTimeoutMs, HEADINGS.home)),
+    )
   ).filter(Boolean);
   if (problems.length) {
     for (const problem of problems) console.error(`superlists-live-tests: ${problem}`);
