@@ -3,6 +3,7 @@ import { preflight } from './helpers/preflight.ts';
 import { readRelease, waitForRelease } from './helpers/release.ts';
 import { writeVerdict } from './reporters/verdict-hook.ts';
 import { aggregateVerdict } from './reporters/verdict.ts';
+import { HEADINGS } from './pages/contract.ts';
 
 /**
  * Runs once before any test, after Playwright's webServer is up: the preflight of every chosen
@@ -17,7 +18,9 @@ export default async function globalSetup(): Promise<void> {
   const { suite, chosen, targets, daily } = settings;
   if (suite.preflight) {
     const problems = (
-      await Promise.all(chosen.map((name) => preflight(targets[name]!, suite.preflightTimeoutMs)))
+      await Promise.all(
+        chosen.map((name) => preflight(targets[name]!, suite.preflightTimeoutMs, HEADINGS.home)),
+      )
     ).filter(Boolean);
     if (problems.length) {
       for (const problem of problems) console.error(`superlists-live-tests: ${problem}`);

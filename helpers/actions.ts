@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import type { NodeSSH } from 'node-ssh';
 import type { Action } from './config/index.ts';
 import { ROOT } from './config/paths.ts';
+import { type Answer, sendFollowing } from './http.ts';
 import { withRetries } from './retry.ts';
 import { runRemote, type CommandResult } from './ssh.ts';
 import { firstLine } from './errors.ts';
@@ -59,8 +60,6 @@ function pick(body: string, how: { json?: string; regex?: string } | undefined):
   return body.trim();
 }
 
-export { firstLine };
-
 /**
  * What a release probe's result says: the release it printed, or what is wrong with it
  * (`failed with exit N: <stderr>`, `printed nothing`).
@@ -76,19 +75,23 @@ export function releaseFrom(result: CommandResult): { release: string } | { prob
 }
 
 /**
- * fetch(), sent again on a fresh connection when a GET or HEAD meets a network hiccup: a server
- * that is reloading closes idle keep-alive connections, and a request sent on one just as it
- * closes fails through no fault of the site (browsers resend these too). The policy is
- * helpers/retry.ts's.
+ * An `http:` action's request (helpers/http.ts, redirects followed as fetch would), sent again on
+ * a fresh connection when a GET or HEAD meets a network hiccup: a server that is reloading closes
+ * idle keep-alive connections, and a request sent on one just as it closes fails through no fault
+ * of the site (browsers resend these too). The policy is helpers/retry.ts's.
  */
-function fetchResendingOnce(
+function sendResendingOnce(
   url: string,
   method: string,
   headers: Record<string, string> | undefined,
-): Promise<Response> {
+): Promise<Answer> {
   return withRetries(
     (attempt) =>
-      fetch(url, { method, headers: attempt ? { ...headers, connection: 'close' } : headers }),
+      sendFollowing(url, {
+        method,
+        headers: attempt ? { ...headers, connection: 'close' } : headers,
+        maxBodyBytes: 1_000_000,
+      }),
     { method, retries: 1 },
   );
 }
@@ -112,23 +115,22 @@ export async function runAction(
     case 'http': {
       const label = `${action.method} ${action.url}`;
       try {
-        const response = await fetchResendingOnce(action.url, action.method, options.headers);
-        const body = await response.text();
+        const answer = await sendResendingOnce(action.url, action.method, options.headers);
+        const ok = answer.status >= 200 && answer.status < 300;
         return {
           command: label,
-          code: response.ok ? 0 : response.status,
-          stdout: response.ok ? pick(body, action.pick) : body.slice(0, 2000),
-          stderr: response.ok ? '' : `HTTP ${response.status}`,
+          code: ok ? 0 : answer.status,
+          stdout: ok ? pick(answer.body, action.pick) : answer.body.slice(0, 2000),
+          stderr: ok ? '' : `HTTP ${answer.status}`,
         };
       } catch (error) {
-        // fetch() says only "fetch failed"; the reason (ECONNREFUSED, ENOTFOUND...) is its cause.
-        const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-        const why = cause?.code ?? cause?.message;
+        const code = (error as { code?: string }).code;
+        const line = firstLine(error);
         return {
           command: label,
           code: 1,
           stdout: '',
-          stderr: `${firstLine(error)}${why ? ` (${why})` : ''}`,
+          stderr: code && !line.includes(code) ? `${line} (${code})` : line,
         };
       }
     }

@@ -4,6 +4,7 @@
  * references inside the stylesheets it loaded (fonts and images the CSS pulls in lazily).
  */
 import type { APIRequestContext, Page, Response } from '@playwright/test';
+import { firstLine } from './errors.ts';
 
 export type AssetKind = 'stylesheet' | 'script' | 'image' | 'font' | 'other';
 
@@ -75,7 +76,7 @@ async function fetchAsset(
       via,
     };
   } catch (error) {
-    const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    const message = firstLine(error);
     return {
       url,
       kind: kindFromUrl(url),

@@ -3,7 +3,7 @@
  * answers and the longest stretch during which the site did not answer well.
  */
 import type { APIRequestContext } from '@playwright/test';
-import { firstLine } from './actions.ts';
+import { firstLine } from './errors.ts';
 
 /** One probe: when it started (ms after the watcher did), what it got and how long it took. */
 export interface ProbeSample {

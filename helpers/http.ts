@@ -1,6 +1,9 @@
 /**
- * Plain HTTP for the smoke checks that need what a browser or Playwright's API client will not
- * do: a request with a chosen `Host` header whose TLS still speaks to the target itself.
+ * The suite's one plain-HTTP client (node:http), for what a browser or Playwright's API client
+ * will not do: preflight's GET of `/` before any browser starts, a request with a chosen `Host`
+ * header whose TLS still speaks to the target itself, and `http:` actions (release probe, deploy
+ * trigger). One request never follows a redirect ({@link send}); {@link sendFollowing} does, as
+ * fetch would.
  */
 import http from 'node:http';
 import https from 'node:https';
@@ -12,32 +15,57 @@ export interface Answer {
   status: number;
   statusText: string;
   contentType: string;
-  /** The body's first 64 KiB, as text. */
+  /** The Location header, for a redirect. */
+  location?: string;
+  /** The body's first `maxBodyBytes`, as text ('' when `readBody` said no). */
   body: string;
 }
 
-const BODY_LIMIT = 64 * 1024;
+/** How to send one request. */
+export interface HttpOptions {
+  /** GET by default. */
+  method?: string;
+  headers?: Record<string, string>;
+  /** The `Host` header, when it is not the URL's: TLS (SNI, certificate) still uses the URL's name. */
+  host?: string;
+  /** The target's `<T>_IGNORE_HTTPS_ERRORS`: certificate checks skipped only when it says so. */
+  ignoreHttpsErrors?: boolean;
+  /** For the answer and its body together: past it, the request fails with {@link TimedOut}. */
+  timeoutMs?: number;
+  /** How much of the body is read (64 KiB by default); the rest is left unread. */
+  maxBodyBytes?: number;
+  /** Whether the body of an answer with `status` is read at all (always by default). */
+  readBody?: (status: number) => boolean;
+}
 
-/**
- * GETs `url` with the `Host` header set to `host`. TLS (SNI and the certificate check) uses the
- * URL's own name, as a client attacking the site would; node would otherwise take the server
- * name from the Host header. `ignoreHttpsErrors`: the target's `<T>_IGNORE_HTTPS_ERRORS`.
- */
-export function getWithHost(
-  url: string,
-  host: string,
-  options: { ignoreHttpsErrors: boolean; timeoutMs: number },
-): Promise<Answer> {
+/** The request took longer than its `timeoutMs`. */
+export class TimedOut extends Error {
+  readonly code = 'ETIMEDOUT';
+  constructor(timeoutMs = 0) {
+    super(`no answer within ${timeoutMs} ms`);
+  }
+}
+
+/** Sends one request to `url`; a redirect is an answer like any other (never followed). */
+export function send(url: string | URL, options: HttpOptions): Promise<Answer> {
   const target = new URL(url);
   const secure = target.protocol === 'https:';
   const hostname = target.hostname.replace(/^\[|\]$/g, '');
+  const limit = options.maxBodyBytes ?? 64 * 1024;
+  const signal = options.timeoutMs ? AbortSignal.timeout(options.timeoutMs) : undefined;
   return new Promise((resolve, reject) => {
+    const fail = (error: Error) =>
+      reject(signal?.aborted ? new TimedOut(options.timeoutMs) : error);
     const request = (secure ? https : http).request(
       target,
       {
-        method: 'GET',
-        headers: { host, accept: 'text/html,*/*' },
-        signal: AbortSignal.timeout(options.timeoutMs),
+        method: options.method ?? 'GET',
+        headers: {
+          accept: 'text/html,*/*',
+          ...options.headers,
+          ...(options.host ? { host: options.host } : {}),
+        },
+        signal,
         ...(secure
           ? {
               servername: isIP(hostname) ? undefined : hostname,
@@ -46,26 +74,58 @@ export function getWithHost(
           : {}),
       },
       (response) => {
+        const status = response.statusCode ?? 0;
+        const answer = (body: string): Answer => ({
+          status,
+          statusText: response.statusMessage ?? '',
+          contentType: response.headers['content-type'] ?? '',
+          location: response.headers.location,
+          body,
+        });
+        if (options.readBody && !options.readBody(status)) {
+          response.resume();
+          resolve(answer(''));
+          return;
+        }
         const chunks: Buffer[] = [];
         let size = 0;
         response.on('data', (chunk: Buffer) => {
-          if (size < BODY_LIMIT) chunks.push(chunk);
+          chunks.push(chunk);
           size += chunk.length;
+          if (size >= limit) response.destroy(); // enough read: the rest is not needed
         });
-        response.on('end', () =>
-          resolve({
-            status: response.statusCode ?? 0,
-            statusText: response.statusMessage ?? '',
-            contentType: response.headers['content-type'] ?? '',
-            body: Buffer.concat(chunks).subarray(0, BODY_LIMIT).toString('utf8'),
-          }),
+        response.on('close', () =>
+          signal?.aborted
+            ? fail(new TimedOut(options.timeoutMs))
+            : resolve(answer(Buffer.concat(chunks).subarray(0, limit).toString('utf8'))),
         );
-        response.on('error', reject);
+        response.on('error', fail);
       },
     );
-    request.on('error', reject);
+    request.on('error', fail);
     request.end();
   });
+}
+
+/**
+ * {@link send}, following at most `maxRedirects` redirects as fetch does (a 303, and a POST's
+ * 301 or 302, go on as a GET); the last answer.
+ */
+export async function sendFollowing(
+  url: string | URL,
+  options: HttpOptions,
+  maxRedirects = 20,
+): Promise<Answer> {
+  let current = new URL(url);
+  let method = options.method ?? 'GET';
+  for (let hops = 0; ; hops++) {
+    const answer = await send(current, { ...options, method });
+    if (answer.status < 300 || answer.status >= 400 || !answer.location || hops >= maxRedirects) {
+      return answer;
+    }
+    current = new URL(answer.location, current);
+    if (answer.status === 303 || (method === 'POST' && answer.status < 303)) method = 'GET';
+  }
 }
 
 /**

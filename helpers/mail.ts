@@ -10,6 +10,7 @@ import { setTimeout as pause } from 'node:timers/promises';
 import type { ImapFlow } from 'imapflow';
 import type { AddressObject } from 'mailparser';
 import type { CommandResult } from './ssh.ts';
+import { firstLine } from './errors.ts';
 
 /** One message, as a person reads it. */
 export interface MailMessage {
@@ -161,7 +162,7 @@ export class CommandReader implements MailReader {
     const result = await this.run();
     if (result.code !== 0) {
       throw new Error(
-        `the mailbox command (${result.command}) failed with exit ${result.code}${result.stderr ? `: ${result.stderr.split('\n')[0]}` : ''}`,
+        `the mailbox command (${result.command}) failed with exit ${result.code}${result.stderr ? `: ${firstLine(result.stderr)}` : ''}`,
       );
     }
     const messages = await Promise.all(splitFileBackend(result.stdout).map((m) => parseMessage(m)));

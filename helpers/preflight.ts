@@ -7,13 +7,11 @@
  * site would have every test check that site instead.
  */
 import { lookup } from 'node:dns/promises';
-import http from 'node:http';
-import https from 'node:https';
 import net from 'node:net';
 import tls from 'node:tls';
-import { HEADINGS } from '../pages/contract.ts';
 import type { TargetSettings } from './config/index.ts';
 import { networkReason } from './errors.ts';
+import { type Answer, TimedOut, send } from './http.ts';
 
 const STEP_TIMEOUT_MS = 3_000;
 /** Redirects followed from `/` before preflight calls it a loop it cannot see the end of. */
@@ -42,56 +40,6 @@ function connect(host: string, port: number, secure: boolean, servername: string
   });
 }
 
-interface Answer {
-  status: number;
-  location?: string;
-  /** The start of the body, read only for a 2xx answer. */
-  body: string;
-}
-
-/** `/` took longer than the preflight's limit (PREFLIGHT_TIMEOUT_MS). */
-class TooSlow extends Error {}
-
-/**
- * One GET, no redirect followed, within `timeoutMs` (answer and body); certificate checks skipped
- * only when the target says so.
- */
-function get(url: URL, ignoreHttpsErrors: boolean, timeoutMs: number): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const client = url.protocol === 'https:' ? https : http;
-    const signal = AbortSignal.timeout(timeoutMs);
-    const fail = (error: Error) => reject(signal.aborted ? new TooSlow() : error);
-    const request = client.get(
-      url,
-      {
-        rejectUnauthorized: !ignoreHttpsErrors,
-        headers: { accept: 'text/html' },
-        signal,
-      },
-      (response) => {
-        const status = response.statusCode ?? 0;
-        const location = response.headers.location;
-        if (status < 200 || status >= 300) {
-          response.resume();
-          resolve({ status, location, body: '' });
-          return;
-        }
-        let body = '';
-        response.setEncoding('utf8');
-        response.on('data', (chunk: string) => {
-          body += chunk;
-          if (body.length > MAX_BODY_BYTES) response.destroy();
-        });
-        response.on('close', () =>
-          signal.aborted ? fail(new TooSlow()) : resolve({ status, location, body }),
-        );
-        response.on('error', fail);
-      },
-    );
-    request.on('error', fail);
-  });
-}
-
 /** A hop as the line shows it: its path when it stays on the target's origin. */
 function hop(url: URL, origin: string): string {
   return url.origin === origin ? url.pathname + url.search : url.href;
@@ -109,12 +57,14 @@ function staysOnTarget(next: URL, target: URL): boolean {
 }
 
 /**
- * Checks `target` step by step, `/` given `timeoutMs` to answer; returns undefined when it
- * answers, else one line saying what failed.
+ * Checks `target` step by step, `/` given `timeoutMs` to answer and expected to show
+ * `homeHeading` (the contract's, given by the caller); returns undefined when it answers, else
+ * one line saying what failed.
  */
 export async function preflight(
   target: TargetSettings,
   timeoutMs: number,
+  homeHeading: string,
 ): Promise<string | undefined> {
   const url = new URL(target.url);
   const secure = url.protocol === 'https:';
@@ -149,9 +99,15 @@ export async function preflight(
     const current = hops.at(-1)!;
     let answer: Answer;
     try {
-      answer = await get(current, target.ignoreHttpsErrors, timeoutMs);
+      answer = await send(current, {
+        headers: { accept: 'text/html' },
+        ignoreHttpsErrors: target.ignoreHttpsErrors,
+        timeoutMs,
+        maxBodyBytes: MAX_BODY_BYTES,
+        readBody: (status) => status >= 200 && status < 300, // a redirect's or an error's is not read
+      });
     } catch (error) {
-      if (error instanceof TooSlow) {
+      if (error instanceof TimedOut) {
         return `${where}: ${path()} did not answer within ${timeoutMs} ms (PREFLIGHT_TIMEOUT_MS raises the limit)`;
       }
       return `${where}: GET ${hop(current, url.origin)} failed: ${networkReason((error as { cause?: unknown }).cause ?? error)}`;
@@ -177,8 +133,8 @@ export async function preflight(
     if (status >= 400) {
       return `${where}: ${at} answers ${status}: is nginx forwarding the Host header / is ALLOWED_HOSTS right?`;
     }
-    if (status < 200 || status >= 300 || !answer.body.includes(HEADINGS.home)) {
-      return `${where}: ${at} answers ${status} but is not the site's home page (no "${HEADINGS.home}" on it)`;
+    if (status < 200 || status >= 300 || !answer.body.includes(homeHeading)) {
+      return `${where}: ${at} answers ${status} but is not the site's home page (no "${homeHeading}" on it)`;
     }
     return undefined;
   }

@@ -3,7 +3,8 @@
  * bounded wait for the release a run is meant to test (`<TARGET>_EXPECT_RELEASE`): a gate started
  * as the deploy ends must not test the release before it.
  */
-import { firstLine, releaseFrom, runAction } from './actions.ts';
+import { releaseFrom, runAction } from './actions.ts';
+import { firstLine } from './errors.ts';
 import type { TargetSettings } from './config/index.ts';
 import { connectSsh } from './ssh.ts';
 

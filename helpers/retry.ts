@@ -1,11 +1,11 @@
 /**
  * The suite's one retry policy for infrastructure hiccups (not product failures): which answers
  * and network errors are worth sending again, how long to wait, and that only GET and HEAD are
- * ever resent (a write the server may have received never is). Used by the browser's page-level
- * retries (fixtures/contexts.ts), the API client's resend and the release probe's resend.
+ * ever resent (a write the server may have received never is). Used by the page objects' loads
+ * (fixtures/contexts.ts's `hiccups`, pages/navigation.ts), page health and the release probe.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Request, Response } from '@playwright/test';
+import { firstLine } from './errors.ts';
 
 /** Answers that say "the infrastructure hiccupped", not "the product is wrong". */
 export const RETRY_STATUSES: ReadonlySet<number> = new Set([429, 502, 503, 504]);
@@ -72,25 +72,8 @@ export async function withRetries<T>(
       onRetry?.(`answered ${status}; retried after ${wait} ms`);
     } catch (error) {
       if (!isNetworkHiccup(error) || attempt >= limit) throw error;
-      onRetry?.(`failed (${describe(error).split('\n')[0]}); retried after ${wait} ms`);
+      onRetry?.(`failed (${firstLine(describe(error))}); retried after ${wait} ms`);
     }
     await sleep(wait);
   }
-}
-
-/**
- * The browser-side retries (fixtures/contexts.ts) note here which hiccupped request they are
- * loading the page again for, and how that ends (the last answer, null if none); a page object
- * that saw the hiccup (a form post's redirect answered 502) waits for it before judging the page.
- */
-const retried = new WeakMap<Request, Promise<Response | null>>();
-
-/** Notes that `request`'s hiccup is being retried; `outcome` is the page's last answer. */
-export function noteRetry(request: Request, outcome: Promise<Response | null>): void {
-  retried.set(request, outcome);
-}
-
-/** How the retry of `request`'s hiccup ended, if one was made. */
-export function retryOf(request: Request): Promise<Response | null> | undefined {
-  return retried.get(request);
 }

@@ -4,7 +4,8 @@
  * fixtures/): a problem is one line, with the same wording preflight used, never a secret.
  */
 import type { NodeSSH } from 'node-ssh';
-import { firstLine, releaseFrom, runAction, runLocal } from './actions.ts';
+import { releaseFrom, runAction, runLocal } from './actions.ts';
+import { firstLine } from './errors.ts';
 import type { Action, TargetSettings } from './config/index.ts';
 import { readFact, writeFact } from './run-facts.ts';
 import { runRemote } from './ssh.ts';

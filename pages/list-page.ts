@@ -1,6 +1,7 @@
 import { expect, type Locator, type Page } from '@playwright/test';
 import { ACCOUNTS, HEADINGS, listIdOf } from './contract.ts';
 import { submitForm } from './forms.ts';
+import { type Hiccups, gotoUntilClean } from './navigation.ts';
 import { step } from './steps.ts';
 import { SuperlistsPage } from './superlists-page.ts';
 
@@ -13,8 +14,8 @@ export class ListPage extends SuperlistsPage {
   /** Stage 3: the users the list is shared with (`li.list-sharee`; a sharee may show twice). */
   readonly sharees: Locator;
 
-  constructor(page: Page) {
-    super(page);
+  constructor(page: Page, hiccups?: Hiccups) {
+    super(page, hiccups);
     this.owner = page.locator('#id_list_owner');
     this.shareeInput = page.locator('input[name="sharee"]');
     this.sharees = page.locator('li.list-sharee');
@@ -28,12 +29,11 @@ export class ListPage extends SuperlistsPage {
   }
 
   /** Opens the list at `url` (a list's address, absolute or relative to the target). */
-  open(url: string): Promise<this> {
-    return step(`open the list ${url}`, async () => {
-      await this.page.goto(url);
-      await expect(this.heading).toHaveText(HEADINGS.list);
-      return this;
-    });
+  @step((url: string) => `open the list ${url}`)
+  async open(url: string): Promise<this> {
+    await gotoUntilClean(this.page, this.hiccups, url);
+    await expect(this.heading).toHaveText(HEADINGS.list);
+    return this;
   }
 
   /** Waits until the new list shows `text` as its one row. */
@@ -42,21 +42,19 @@ export class ListPage extends SuperlistsPage {
   }
 
   /** Adds an item through the form and waits until it shows as the list's last row. */
-  addItem(text: string): Promise<void> {
-    return step(`add ${JSON.stringify(text)}`, async () => {
-      const before = await this.rows.count();
-      await this.submitItem(text);
-      await this.expectLastRow(before + 1, text);
-    });
+  @step((text: string) => `add ${JSON.stringify(text)}`)
+  async addItem(text: string): Promise<void> {
+    const before = await this.rows.count();
+    await this.submitItem(text);
+    await this.expectLastRow(before + 1, text);
   }
 
   /** Stage 3: shares the list with `email` (who has an account) and waits for the list again. */
-  shareWith(email: string): Promise<void> {
-    return step(`share the list with ${email}`, async () => {
-      await expect(this.shareeInput).toHaveAttribute('placeholder', ACCOUNTS.shareePlaceholder);
-      await this.shareeInput.fill(email);
-      await submitForm(this.page, () => this.shareeInput.press('Enter'));
-      await expect(this.heading).toHaveText(HEADINGS.list);
-    });
+  @step((email: string) => `share the list with ${email}`)
+  async shareWith(email: string): Promise<void> {
+    await expect(this.shareeInput).toHaveAttribute('placeholder', ACCOUNTS.shareePlaceholder);
+    await this.shareeInput.fill(email);
+    await submitForm(this.page, this.hiccups, () => this.shareeInput.press('Enter'));
+    await expect(this.heading).toHaveText(HEADINGS.list);
   }
 }

@@ -1,5 +1,6 @@
 import { expect, type Locator, type Page } from '@playwright/test';
 import { ACCOUNTS, myListsPath, ownListsHeading } from './contract.ts';
+import { type Hiccups, NO_RETRIES, gotoUntilClean } from './navigation.ts';
 
 /** `/lists/users/<email>/`: the lists a user owns, and the lists others shared with them. */
 export class MyListsPage {
@@ -8,13 +9,14 @@ export class MyListsPage {
   constructor(
     readonly page: Page,
     readonly email: string,
+    readonly hiccups: Hiccups = NO_RETRIES,
   ) {
     this.heading = page.getByRole('heading', { level: 1 });
   }
 
   /** Opens the page of `this.email` and waits for its heading. */
   async open(): Promise<this> {
-    await this.page.goto(myListsPath(this.email));
+    await gotoUntilClean(this.page, this.hiccups, myListsPath(this.email));
     await expect(this.heading).toHaveText(ACCOUNTS.myListsHeading);
     return this;
   }

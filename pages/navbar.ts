@@ -1,6 +1,7 @@
 import { expect, type Locator, type Page } from '@playwright/test';
 import { ACCOUNTS, loggedInAs } from './contract.ts';
 import { submitForm } from './forms.ts';
+import { type Hiccups, NO_RETRIES } from './navigation.ts';
 import { step } from './steps.ts';
 
 /** The navbar every Superlists page has from stage 3 on: log in by email, My lists, log out. */
@@ -14,7 +15,10 @@ export class Navbar {
   readonly successFlash: Locator;
   readonly warningFlash: Locator;
 
-  constructor(readonly page: Page) {
+  constructor(
+    readonly page: Page,
+    readonly hiccups: Hiccups = NO_RETRIES,
+  ) {
     this.root = page.locator('.navbar');
     this.emailInput = this.root.locator('#id_email_input');
     this.myListsLink = this.root.getByRole('link', { name: ACCOUNTS.myListsLink });
@@ -24,11 +28,10 @@ export class Navbar {
   }
 
   /** Asks for a login link for `email` and waits for the answer page. */
-  requestLoginLink(email: string): Promise<void> {
-    return step(`ask for a login link for ${email}`, async () => {
-      await this.emailInput.fill(email);
-      await submitForm(this.page, () => this.emailInput.press('Enter'));
-    });
+  @step((email: string) => `ask for a login link for ${email}`)
+  async requestLoginLink(email: string): Promise<void> {
+    await this.emailInput.fill(email);
+    await submitForm(this.page, this.hiccups, () => this.emailInput.press('Enter'));
   }
 
   /** Waits until the navbar says `email` is logged in, with a My lists link. */
@@ -46,9 +49,8 @@ export class Navbar {
   }
 
   /** Logs out with the navbar's button and waits for the answer page. */
-  logOut(): Promise<void> {
-    return step('log out', async () => {
-      await submitForm(this.page, () => this.logoutButton.click());
-    });
+  @step('log out')
+  async logOut(): Promise<void> {
+    await submitForm(this.page, this.hiccups, () => this.logoutButton.click());
   }
 }

@@ -1,8 +1,9 @@
 import { expect, type Locator, type Page } from '@playwright/test';
-import { rowDifference, withDifference } from '../helpers/row-difference.ts';
 import { rowText } from './contract.ts';
 import { submitForm } from './forms.ts';
+import { type Hiccups, NO_RETRIES, gotoUntilClean, loadUntilClean } from './navigation.ts';
 import { Navbar } from './navbar.ts';
+import { rowDifference, withDifference } from './row-difference.ts';
 import { step } from './steps.ts';
 import { INJECTED_MARK } from './typed-texts.ts';
 
@@ -24,18 +25,41 @@ export class SuperlistsPage {
   /** The navbar (stage 3): log in by email, My lists, log out. */
   readonly navbar: Navbar;
 
-  constructor(readonly page: Page) {
+  /**
+   * `hiccups`: how this page object's own loads treat an infrastructure hiccup (the fixtures'
+   * `hiccups`; none by default). Page objects it makes get the same.
+   */
+  constructor(
+    readonly page: Page,
+    readonly hiccups: Hiccups = NO_RETRIES,
+  ) {
     this.heading = page.getByRole('heading', { level: 1 });
     this.itemInput = page.getByRole('textbox').and(page.locator('#id_text'));
     this.feedback = page.locator('#id_text_feedback');
     this.rows = page.locator('#id_list_table tr');
     this.elementsInRows = page.locator('#id_list_table td *');
-    this.navbar = new Navbar(page);
+    this.navbar = new Navbar(page, hiccups);
   }
 
   /** The page's address. */
   get url(): string {
     return this.page.url();
+  }
+
+  /** Loads `url` (a login link, say) in this page, a hiccup loaded again (`hiccups`). */
+  async goto(url: string): Promise<void> {
+    await gotoUntilClean(this.page, this.hiccups, url);
+  }
+
+  /** Loads this page again (its address, a GET), a hiccup loaded again (`hiccups`). */
+  async reload(): Promise<void> {
+    const url = this.url;
+    await loadUntilClean(
+      this.page,
+      this.hiccups,
+      () => this.page.reload(),
+      () => url,
+    );
   }
 
   /**
@@ -66,11 +90,10 @@ export class SuperlistsPage {
    * Types `text` into the item input and presses Enter, without waiting for any outcome: for an
    * input the browser itself may refuse (no request is sent then).
    */
-  typeAndPressEnter(text: string): Promise<void> {
-    return step(`type ${JSON.stringify(text)} and press Enter`, async () => {
-      await this.itemInput.fill(text);
-      await this.itemInput.press('Enter');
-    });
+  @step((text: string) => `type ${JSON.stringify(text)} and press Enter`)
+  async typeAndPressEnter(text: string): Promise<void> {
+    await this.itemInput.fill(text);
+    await this.itemInput.press('Enter');
   }
 
   /**
@@ -80,51 +103,46 @@ export class SuperlistsPage {
    * of 4xx or 5xx (a refused CSRF token, a crash) fails here, naming the status and the URL;
    * no answer within the action timeout: the assertions that follow say what the page shows.
    */
-  submitItem(text: string): Promise<void> {
-    return step(`submit ${JSON.stringify(text)}`, async () => {
-      await this.itemInput.fill(text);
-      await submitForm(this.page, () => this.itemInput.press('Enter'));
-    });
+  @step((text: string) => `submit ${JSON.stringify(text)}`)
+  async submitItem(text: string): Promise<void> {
+    await this.itemInput.fill(text);
+    await submitForm(this.page, this.hiccups, () => this.itemInput.press('Enter'));
   }
 
   /** Waits until the browser's own validation refuses the input (`#id_text:invalid`). */
-  expectInputRefusedByBrowser(): Promise<void> {
-    return step('the browser refuses the input', () =>
-      expect(this.page.locator('#id_text:invalid')).toBeVisible(),
-    );
+  @step('the browser refuses the input')
+  async expectInputRefusedByBrowser(): Promise<void> {
+    await expect(this.page.locator('#id_text:invalid')).toBeVisible();
   }
 
   /** Waits until the browser accepts the input (`#id_text:valid`). */
-  expectInputAccepted(): Promise<void> {
-    return step('the browser accepts the input', () =>
-      expect(this.page.locator('#id_text:valid')).toBeVisible(),
-    );
+  @step('the browser accepts the input')
+  async expectInputAccepted(): Promise<void> {
+    await expect(this.page.locator('#id_text:valid')).toBeVisible();
   }
 
   /**
    * Waits for the form error `message` to be shown next to the input, and for the page to finish
    * loading: the script that clears the error on typing must be in place before anyone types.
    */
-  expectError(message: string): Promise<void> {
-    return step(`the page shows the error ${JSON.stringify(message)}`, async () => {
-      await expect(this.feedback).toHaveText(message);
-      await expect(this.feedback).toBeVisible();
-      await expect(this.itemInput).toHaveClass(/\bis-invalid\b/);
-      await this.page.waitForLoadState('load');
-    });
+  @step((message: string) => `the page shows the error ${JSON.stringify(message)}`)
+  async expectError(message: string): Promise<void> {
+    await expect(this.feedback).toHaveText(message);
+    await expect(this.feedback).toBeVisible();
+    await expect(this.itemInput).toHaveClass(/\bis-invalid\b/);
+    await this.page.waitForLoadState('load');
   }
 
   /**
    * Once the page has loaded (a failed image's `onerror` has fired by then), no script made from
    * typed text has run (`TEXT_THAT_RUNS` marks `<html>` with {@link INJECTED_MARK} if it does).
    */
-  expectNoTypedTextRan(): Promise<void> {
-    return step('no script made from typed text ran', async () => {
-      await this.page.waitForLoadState('load');
-      await expect(
-        this.page.locator('html'),
-        `${this.url}: an item's text ran as a script: the site renders item text unescaped, as HTML`,
-      ).not.toHaveAttribute(INJECTED_MARK);
-    });
+  @step('no script made from typed text ran')
+  async expectNoTypedTextRan(): Promise<void> {
+    await this.page.waitForLoadState('load');
+    await expect(
+      this.page.locator('html'),
+      `${this.url}: an item's text ran as a script: the site renders item text unescaped, as HTML`,
+    ).not.toHaveAttribute(INJECTED_MARK);
   }
 }

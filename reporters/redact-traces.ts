@@ -15,6 +15,7 @@ import { existsSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } 
 import path from 'node:path';
 import AdmZip from 'adm-zip';
 import type { FullConfig, Reporter, TestCase, TestResult } from '@playwright/test/reporter';
+import { firstLine } from '../helpers/errors.ts';
 
 /** What a session cookie's value becomes. */
 export const REDACTED = '[redacted]';
@@ -165,7 +166,7 @@ export default class RedactTraces implements Reporter {
     } catch (error) {
       rmSync(file, { force: true });
       rmSync(`${file}.redacting`, { force: true });
-      const why = error instanceof Error ? error.message.split('\n')[0] : String(error);
+      const why = firstLine(error);
       console.error(`redact-traces: could not redact ${file} (${why}): deleted it`);
     }
   }

@@ -18,6 +18,7 @@ import type { Reporter, Suite } from '@playwright/test/reporter';
 import { ROOT } from '../helpers/config/paths.ts';
 import type { TargetSettings } from '../helpers/config/index.ts';
 import { MEASUREMENT } from '../helpers/run-facts.ts';
+import { firstLine } from '../helpers/errors.ts';
 
 /** A target in the verdict. */
 export interface TargetVerdict {
@@ -94,9 +95,7 @@ export interface TestOutcome {
 
 /** First line of a message, without terminal colours. */
 function firstLineOf(message: string | undefined): string {
-  return stripVTControlCharacters(message ?? '')
-    .split('\n')[0]!
-    .trim();
+  return firstLine(stripVTControlCharacters(message ?? '')).trim();
 }
 
 /** Every test the run selected, as Playwright ended it (pure: reads the suite only). */

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { rowDifference } from '../../helpers/row-difference.ts';
+import { rowDifference } from '../../pages/row-difference.ts';
 import { rowsOf } from '../../pages/contract.ts';
 import { TEXT_WITH_MARKUP } from '../../pages/typed-texts.ts';
 

@@ -5,7 +5,8 @@
  * /venv/bin/python -`, or `cmd:python3 -` for a file on this machine); it prints one line of JSON.
  */
 import { readFileSync } from 'node:fs';
-import { firstLine, runAction } from '../actions.ts';
+import { runAction } from '../actions.ts';
+import { firstLine } from '../errors.ts';
 import type { Connection, DatabaseSource, Row } from './connection.ts';
 import { explainSqlite } from './sqlite.ts';
 

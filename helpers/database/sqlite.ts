@@ -5,6 +5,7 @@
  */
 import type { Adapter, Connection, Row } from './connection.ts';
 import { resolveParams } from './connection.ts';
+import { firstLine } from '../errors.ts';
 
 /** The file a sqlite: URL names, or undefined unless it is sqlite:////absolute/path. */
 export function sqliteFile(url: string): string | undefined {
@@ -22,7 +23,7 @@ export function explainSqlite(error: unknown): string {
   if (/unable to open|cannot open|SQLITE_CANTOPEN/i.test(message))
     return 'cannot open the database file (check the path and its permissions)';
   if (/locked|busy/i.test(message)) return 'the database stayed locked for 5 s (another writer)';
-  return message.split('\n')[0]!;
+  return firstLine(message);
 }
 
 export const sqlite: Adapter = {

@@ -233,7 +233,7 @@ test.describe('Deploying', { tag: ['@deploy', '@writes'] }, () => {
       }),
       edith
         ? test.step('survived: Edith is still logged in, and her list is still hers', async () => {
-            await edith.list.page.reload();
+            await edith.list.reload();
             await expect(
               edith.list.navbar.root,
               'Edith was logged in before the deploy and is not after it: was the signing secret (SECRET_KEY) or the session store replaced?',

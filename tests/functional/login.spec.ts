@@ -26,7 +26,7 @@ test.describe('Logging in by email', { tag: ['@story', '@writes', '@accounts'] }
     });
 
     await test.step('she follows the link: she is logged in', async () => {
-      await home.page.goto(mail.link);
+      await home.goto(mail.link);
       await home.navbar.expectLoggedInAs(edith);
     });
 
@@ -56,14 +56,14 @@ test.describe('Logging in by email', { tag: ['@story', '@writes', '@accounts'] }
       const link = await test.step('she logs in with the link the site mails her', async () => {
         await home.navbar.requestLoginLink(edith);
         const { link } = await mailbox.loginMailFor(edith);
-        await home.page.goto(link);
+        await home.goto(link);
         await home.navbar.expectLoggedInAs(edith);
         return link;
       });
 
       await test.step('she logs out, then opens the same link again: it is refused', async () => {
         await home.navbar.logOut();
-        await home.page.goto(link);
+        await home.goto(link);
         await expect(home.navbar.warningFlash).toHaveText(ACCOUNTS.invalidLinkFlash);
         await home.navbar.expectLoggedOut();
       });
@@ -74,7 +74,7 @@ test.describe('Logging in by email', { tag: ['@story', '@writes', '@accounts'] }
     const home = await openHome();
 
     await test.step('a visitor opens a login link with a token the site never made', async () => {
-      await home.page.goto(`/accounts/login?token=${encodeURIComponent(`not-a-token-${runTag}`)}`);
+      await home.goto(`/accounts/login?token=${encodeURIComponent(`not-a-token-${runTag}`)}`);
     });
 
     await test.step('she is told the link is invalid, and is not logged in', async () => {

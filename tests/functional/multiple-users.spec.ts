@@ -28,7 +28,7 @@ test.describe('Several visitors', { tag: ['@story', '@writes'] }, () => {
     });
 
     await test.step("Edith's list still holds only her item", async () => {
-      await edithList.page.reload();
+      await edithList.reload();
       await expect(edithList).toShowItems([feathers]);
     });
   });

@@ -31,7 +31,7 @@ test.describe('My lists', { tag: ['@story', '@writes', '@accounts'] }, () => {
     const myLists =
       await test.step("My lists links to both of hers, by their first items, and to nobody else's", async () => {
         await home.navbar.myListsLink.click();
-        const myLists = new MyListsPage(home.page, email);
+        const myLists = new MyListsPage(home.page, email, home.hiccups);
         await expect(myLists.heading).toHaveText(ACCOUNTS.myListsHeading);
         await expect
           .poll(() => myLists.ownLists())

@@ -19,19 +19,19 @@ test.describe('Sharing a list', { tag: ['@story', '@writes', '@accounts'] }, () 
     });
 
     await test.step("the list is under Oni's lists shared by other users", async () => {
-      const shared = await new MyListsPage(oni.home.page, oni.email).open();
+      const shared = await new MyListsPage(oni.home.page, oni.email, oni.home.hiccups).open();
       await expect.poll(() => shared.sharedLists()).toContain(help);
       await shared.page.getByRole('link', { name: help, exact: true }).click();
     });
 
     await test.step('Oni adds an item to it', async () => {
-      const onisView = new ListPage(oni.home.page);
+      const onisView = new ListPage(oni.home.page, oni.home.hiccups);
       await expect(onisView).toShowItems([help]);
       await onisView.addItem(hello);
     });
 
     await test.step('Edith sees the item, and Oni among the sharees', async () => {
-      await list.page.reload();
+      await list.reload();
       await expect(list).toShowItems([help, hello]);
       // The book's app lists each sharee twice: once or more is what counts.
       await expect(list.sharees.filter({ hasText: oni.email }).first()).toBeVisible();

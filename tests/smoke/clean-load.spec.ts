@@ -2,14 +2,14 @@ import { expect, test } from '../../fixtures/index.ts';
 
 test.describe('Page health', { tag: '@smoke' }, () => {
   test('pages load without console errors, page errors or failed requests', async ({
-    page,
     pageHealth,
     smokePages,
+    visit,
   }) => {
     for (const { name, path } of smokePages) {
       await test.step(`${name} (${path})`, async () => {
         const before = pageHealth.unexpected.length;
-        await page.goto(path, { waitUntil: 'load' });
+        await visit(path);
         const problems = pageHealth.unexpected.slice(before);
         expect(
           problems,

@@ -4,10 +4,14 @@ import { SuperlistsPage } from '../../pages/superlists-page.ts';
 test.describe('CSS', { tag: '@smoke' }, () => {
   test.use({ viewport: { width: 1024, height: 768 } });
 
-  test("Bootstrap's styles reach the page and centre the input", async ({ page, smokePages }) => {
+  test("Bootstrap's styles reach the page and centre the input", async ({
+    page,
+    smokePages,
+    visit,
+  }) => {
     for (const { name, path } of smokePages) {
       await test.step(`${name} (${path})`, async () => {
-        await page.goto(path);
+        await visit(path);
         const input = new SuperlistsPage(page).itemInput;
         await expect(page).toBeStyledByBootstrap();
         await expect(

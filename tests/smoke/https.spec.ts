@@ -4,8 +4,12 @@ import { cookieFlagProblems, hstsMaxAge } from '../../helpers/http.ts';
 import { expect, test, type SmokePage } from '../../fixtures/index.ts';
 
 /** The cookies the site set while `page` visited each smoke page (GETs only). */
-async function cookiesOfVisit(page: Page, pages: SmokePage[]): Promise<Cookie[]> {
-  for (const { path } of pages) await page.goto(path);
+async function cookiesOfVisit(
+  page: Page,
+  visit: (path: string) => Promise<void>,
+  pages: SmokePage[],
+): Promise<Cookie[]> {
+  for (const { path } of pages) await visit(path);
   return page.context().cookies();
 }
 
@@ -60,13 +64,17 @@ test.describe('HTTPS', { tag: '@smoke' }, () => {
     ).toBeGreaterThan(0);
   });
 
-  test('pages load nothing over plain http (no mixed content)', async ({ page, smokePages }) => {
+  test('pages load nothing over plain http (no mixed content)', async ({
+    page,
+    smokePages,
+    visit,
+  }) => {
     const insecure = new Set<string>();
     page.on('request', (req) => {
       if (req.url().startsWith('http:')) insecure.add(req.url());
     });
     for (const { path } of smokePages) {
-      await page.goto(path, { waitUntil: 'load' });
+      await visit(path);
       // The browser blocks (and never requests) an insecure script: the document still names it.
       const linked = await linkedAssetUrls(page);
       for (const url of linked.filter((u) => u.startsWith('http:'))) insecure.add(url);
@@ -84,8 +92,8 @@ test.describe('HTTPS cookies', { tag: '@smoke' }, () => {
     "not applicable: the target's cookies are not required to be Secure (<TARGET>_SECURE_COOKIES, default: <TARGET>_REQUIRE_HTTPS)",
   );
 
-  test('the CSRF cookie is Secure', async ({ page, target, smokePages }) => {
-    const cookies = await cookiesOfVisit(page, smokePages);
+  test('the CSRF cookie is Secure', async ({ page, target, smokePages, visit }) => {
+    const cookies = await cookiesOfVisit(page, visit, smokePages);
     const csrf = cookies.filter((cookie) => /csrf/i.test(cookie.name));
     test.skip(
       csrf.length === 0,
@@ -102,8 +110,8 @@ test.describe('HTTPS cookies', { tag: '@smoke' }, () => {
     ).toEqual([]);
   });
 
-  test('the session cookie is Secure and HttpOnly', async ({ page, target, smokePages }) => {
-    const cookies = await cookiesOfVisit(page, smokePages);
+  test('the session cookie is Secure and HttpOnly', async ({ page, target, smokePages, visit }) => {
+    const cookies = await cookiesOfVisit(page, visit, smokePages);
     const session = cookies.find((cookie) => cookie.name === target.sessionCookie);
     test.skip(
       !session,

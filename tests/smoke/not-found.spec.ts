@@ -1,5 +1,5 @@
 import { expect, test } from '../../fixtures/index.ts';
-import { getWithHost } from '../../helpers/http.ts';
+import { send } from '../../helpers/http.ts';
 import { isSitePage, STATIC_PREFIX } from '../../pages/contract.ts';
 
 /** What debug pages of common stacks print; none of it may reach a visitor in production. */
@@ -35,7 +35,8 @@ test.describe('Production settings', { tag: '@smoke' }, () => {
     target,
     suite,
   }) => {
-    const answer = await getWithHost(`${target.url}/`, FOREIGN_HOST, {
+    const answer = await send(`${target.url}/`, {
+      host: FOREIGN_HOST,
       ignoreHttpsErrors: target.ignoreHttpsErrors,
       timeoutMs: suite.expectTimeoutMs,
     });

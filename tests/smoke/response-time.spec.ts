@@ -1,11 +1,11 @@
 import { expect, test } from '../../fixtures/index.ts';
 
 test.describe('Response time', { tag: '@smoke' }, () => {
-  test('every page answers within its budget', async ({ page, smokePages, suite }) => {
+  test('every page answers within its budget', async ({ page, smokePages, suite, visit }) => {
     const budget = suite.pageBudgetMs;
     for (const { name, path } of smokePages) {
       await test.step(`${name} (${path})`, async () => {
-        await page.goto(path, { waitUntil: 'load' });
+        await visit(path);
         const timing = await page.evaluate(() => {
           const [nav] = performance.getEntriesByType('navigation') as PerformanceNavigationTiming[];
           return nav
