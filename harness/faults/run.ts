@@ -6,8 +6,9 @@
  * the healthy run fails anything, when a fault is caught by no test, or when a test is killed by no
  * fault. Usage: `npm run faults [-- --only name,name] [--jobs N]`. The built-in site's faults and
  * baselines run N at a time (each run has its own site, folders and database; default 2), beside
- * the real server's, which run one at a time (they share the server), each restored after by
- * undoing what it changed (harness/faults/server.sh, container.sh).
+ * the real server's: its second-edition sites' faults one at a time (they share nginx and the
+ * sites), and beside those its container's, one at a time; each restored after by undoing what it
+ * changed (harness/faults/server.sh, container.sh).
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
@@ -118,14 +119,25 @@ function runCapturing(
   });
 }
 
-async function runSuite(target: Run): Promise<Outcome> {
+/**
+ * The built-in site's data folder for the runs of one slot: kept from run to run (and from one
+ * `npm run faults` to the next), so a run starts a warm PostgreSQL instead of a fresh initdb, and
+ * never shared by two runs at once. The tests' data is unique to each run, as on a shared staging.
+ */
+function slotData(slot: number): string {
+  return path.join(ROOT, '.local-data', 'faults', `slot-${slot + 1}`);
+}
+
+async function runSuite(target: Run, slot: number): Promise<Outcome> {
   const report = path.join(OUT, `${target.name}.json`);
   const started = Date.now();
   const { code: exitCode, stderr } = await runCapturing(
     ['npx', 'playwright', 'test', ...target.args, '--reporter=json'],
     {
       ...process.env,
-      ...(target.target === 'local' ? {} : { ENV_FILE: ENV_FILES[target.target] }),
+      ...(target.target === 'local'
+        ? { SUPERLISTS_LOCAL_DATA: slotData(slot) }
+        : { ENV_FILE: ENV_FILES[target.target] }),
       ...target.env,
       PLAYWRIGHT_JSON_OUTPUT_FILE: report,
       // The catalogue proves detection, not patience: the targets here answer in milliseconds,
@@ -183,13 +195,17 @@ async function withServer<T>(needed: boolean, body: () => Promise<T>): Promise<T
 }
 
 /**
- * Runs `work` on every item, at most `jobs` at a time, in the items' order; waits for all before
- * it rethrows the first error (no run is left behind).
+ * Runs `work` on every item, at most `jobs` at a time, in the items' order, telling it which of the
+ * `jobs` slots it runs in; waits for all before it rethrows the first error (no run is left behind).
  */
-async function inPool<T>(items: readonly T[], jobs: number, work: (item: T) => Promise<void>) {
+async function inPool<T>(
+  items: readonly T[],
+  jobs: number,
+  work: (item: T, slot: number) => Promise<void>,
+) {
   let next = 0;
-  const worker = async () => {
-    while (next < items.length) await work(items[next++]!);
+  const worker = async (_: unknown, slot: number) => {
+    while (next < items.length) await work(items[next++]!, slot);
   };
   const settled = await Promise.allSettled(
     Array.from({ length: Math.max(1, Math.min(jobs, items.length)) }, worker),
@@ -247,8 +263,8 @@ async function main(): Promise<void> {
     const width = target === 'local' ? jobs : 1;
     const ownBaselines = [...baselines.values()].filter((b) => b.target === target);
     const ownFaults = [...faults.entries()].filter(([, fault]) => fault.target === target);
-    await inPool(ownBaselines, width, async (baseline) => {
-      const outcome = await runSuite(baseline);
+    await inPool(ownBaselines, width, async (baseline, slot) => {
+      const outcome = await runSuite(baseline, slot);
       // It ran tests, so preflight let the healthy site through: a check, when a fault needs it.
       if (faults.some((f) => f.caughtBy === 'preflight')) outcome.tests.set(PREFLIGHT, 'passed');
       for (const [test, status] of outcome.tests) {
@@ -260,17 +276,17 @@ async function main(): Promise<void> {
         `faults: healthy ${target} (${[...Object.entries(baseline.env ?? {}).map(([k, v]) => `${k}=${v}`), ...baseline.args].join(' ')}): ${outcome.tests.size} tests, ${failed} failed (${outcome.seconds.toFixed(1)} s)`,
       );
     });
-    await inPool(ownFaults, width, async ([index, fault]) => {
+    await inPool(ownFaults, width, async ([index, fault], slot) => {
       if (fault.apply && (await run(fault.apply)) !== 0) {
         throw new Error(`${fault.name}: could not apply the fault (${fault.apply.join(' ')})`);
       }
       try {
-        let outcome = await runSuite(narrowed(fault));
+        let outcome = await runSuite(narrowed(fault), slot);
         let failed = [...outcome.tests].filter(([, s]) => s === 'failed').map(([t]) => t);
         if (fault.checks && failed.length === 0) {
           // The declared checks missed it: the whole suite decides, and the entry is called wrong.
           const narrowSeconds = outcome.seconds;
-          outcome = await runSuite(fault);
+          outcome = await runSuite(fault, slot);
           outcome.seconds += narrowSeconds;
           failed = [...outcome.tests].filter(([, s]) => s === 'failed').map(([t]) => t);
           wrongChecks.push(
@@ -295,9 +311,12 @@ async function main(): Promise<void> {
     runAll('local'),
     withServer(
       faults.some((f) => f.target !== 'local'),
+      // The container's faults beside the second-edition sites' (server.sh restore leaves the
+      // container alone): the two share sshd and nothing else a fault touches.
       async () => {
-        await runAll('server');
-        await runAll('container');
+        const lanes = await Promise.allSettled([runAll('server'), runAll('container')]);
+        const failed = lanes.find((l): l is PromiseRejectedResult => l.status === 'rejected');
+        if (failed) throw failed.reason;
       },
     ),
   ]);

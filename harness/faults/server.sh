@@ -251,7 +251,7 @@ restore)
   # A release that ran without migration 0002 may have stored duplicates that 0002 would refuse.
   psql -q "$(database_url staging)" -c 'DELETE FROM lists_item a USING lists_item b WHERE a.list_id = b.list_id AND a.text = b.text AND a.id > b.id' 2>/dev/null || true
   # Rewrites nginx.conf, the mail configs and both sites' env, reloading whatever changed.
-  (cd "$ROOT" && node --import tsx harness/server/up.ts --no-deploy >/dev/null)
+  (cd "$ROOT" && node --import tsx harness/server/up.ts --no-deploy --no-container >/dev/null)
   rm -rf "$STAGING/static-stale"
   wait_new_worker production "${worker[production]}"
   if [ "$redeploy" = true ]; then

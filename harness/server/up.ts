@@ -3,7 +3,9 @@
 // nginx and both sites' supervisors, deploys HEAD
 // to staging then production over SSH with the deploy script, and writes .env.server.
 //
-//   node --import tsx server/up.ts [--no-deploy]
+//   node --import tsx server/up.ts [--no-deploy] [--no-container]
+//   (--no-container: leaves the container and .env.container alone, as the fault catalogue's
+//   server restore does while the container's faults run beside it)
 //
 // State lives in $SUPERLISTS_SERVER_DIR (default /var/tmp/superlists-server). See server/README.md.
 import { spawn } from 'node:child_process';
@@ -76,9 +78,12 @@ import {
 const TAG = 'up';
 const args = process.argv.slice(2);
 const noDeploy = args.includes('--no-deploy');
+// The fault catalogue's server restore: the container is another lane's (faults/container.sh).
+const noContainer = args.includes('--no-container');
+const USAGE = 'usage: up.ts [--no-deploy] [--no-container]';
 for (const a of args) {
-  if (a !== '--no-deploy') {
-    console.error(`[up] FAILED at start: unknown argument ${a} (usage: up.ts [--no-deploy])`);
+  if (a !== '--no-deploy' && a !== '--no-container') {
+    console.error(`[up] FAILED at start: unknown argument ${a} (${USAGE})`);
     process.exit(2);
   }
 }
@@ -588,6 +593,7 @@ async function main(): Promise<void> {
   });
 
   // The third-edition target: one container, SQLite, no nginx (server/container.ts).
+  if (noContainer) return;
   await steps.step('container: podman', async () => {
     const where = provisionContainer();
     writeIfChanged(
