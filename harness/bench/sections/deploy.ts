@@ -9,6 +9,7 @@ import path from 'node:path';
 import dotenv from 'dotenv';
 import { ROOT } from '../../../helpers/config/paths.ts';
 import { baseEnv, exec } from '../exec.ts';
+import { LOCK, lockedPart } from '../locked-part.ts';
 import { testsOf } from '../json-report.ts';
 import { say, table } from '../output.ts';
 import { playwright, type PwRun } from '../playwright.ts';
@@ -20,8 +21,6 @@ import { benchStaging, printStaging, type StagingFigures } from './staging.ts';
 const DEPLOY_TARGET_MS = 2_000;
 /** Issue 16's target: the pictures add at most this much to the deploy spec's wall time. */
 const PICTURES_TARGET_MS = 1_000;
-
-const LOCK = '/tmp/superlists-server.lock';
 
 /** One deploy's own account of itself: its steps and total, from deploy.sh's output. */
 interface DeployOutput {
@@ -253,46 +252,12 @@ export async function serverPart(outFile: string, runs: number): Promise<void> {
 /** Runs the server part in a child process that holds the server lock for its whole life. */
 export async function benchDeploy(runs: number): Promise<ServerFigures | undefined> {
   say(`Deploy against the real server (server/), under flock ${LOCK}`);
-  const out = path.join(state.workDir, 'server-part.json');
-  const child = await exec(
-    'server-part',
-    [
-      'flock',
-      '-w',
-      '1800',
-      '-E',
-      '75',
-      LOCK,
-      process.execPath,
-      '--import',
-      'tsx',
-      path.join('harness', 'bench', 'run.ts'),
-      '--server-part',
-      out,
-      '--runs',
-      String(runs),
-      '--work',
-      state.workDir,
-      ...(state.compare
-        ? ['--compare', state.compare.rev, '--compare-dir', state.compare.dir]
-        : []),
-    ],
-    baseEnv(),
-    { echo: true },
-  );
-  if (child.code === 75) {
-    problems.push(`deploy: ${LOCK} stayed taken for 30 minutes; the server part did not run`);
-    return undefined;
-  }
-  if (!existsSync(out)) {
-    problems.push(`deploy: the server part ended (exit ${child.code}) without figures`);
-    return undefined;
-  }
-  const { figures, problems: theirs } = JSON.parse(readFileSync(out, 'utf8')) as {
-    figures: ServerFigures;
-    problems: string[];
-  };
-  problems.push(...theirs);
+  const figures = await lockedPart<ServerFigures>('deploy', 'server-part', [
+    '--runs',
+    String(runs),
+    ...(state.compare ? ['--compare', state.compare.rev, '--compare-dir', state.compare.dir] : []),
+  ]);
+  if (!figures) return undefined;
   if (figures.error) problems.push(`deploy: ${figures.error.split('\n')[0]}`);
   if (figures.downCode !== 0)
     problems.push(`deploy: server:down exit ${figures.downCode}: the server may be left up`);

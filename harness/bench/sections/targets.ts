@@ -6,16 +6,14 @@
  * (`--project=staging`) then the deploy spec alone, server:down (always). The redeploy's outage is
  * the deploy spec's own availability measurement (its longest gap, failed probes).
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
+import { writeFileSync } from 'node:fs';
 import { baseEnv, exec } from '../exec.ts';
+import { LOCK, lockedPart } from '../locked-part.ts';
 import { testsOf, type JSONReport } from '../json-report.ts';
 import { say, table } from '../output.ts';
 import { playwright, type PwRun } from '../playwright.ts';
 import { problems, state } from '../state.ts';
 import { med, seconds } from '../stats.ts';
-
-const LOCK = '/tmp/superlists-server.lock';
 
 /** The two deployments of harness/server/, as the env files server:up writes name them. */
 const TARGETS = [
@@ -124,42 +122,7 @@ export async function targetsPart(outFile: string): Promise<void> {
 /** Runs the targets part in a child process that holds the server lock for its whole life. */
 export async function benchTargets(): Promise<TargetFigures[] | undefined> {
   say(`Both real targets (second and third edition), under flock ${LOCK}`);
-  const out = path.join(state.workDir, 'targets-part.json');
-  const child = await exec(
-    'targets-part',
-    [
-      'flock',
-      '-w',
-      '1800',
-      '-E',
-      '75',
-      LOCK,
-      process.execPath,
-      '--import',
-      'tsx',
-      path.join('harness', 'bench', 'run.ts'),
-      '--targets-part',
-      out,
-      '--work',
-      state.workDir,
-    ],
-    baseEnv(),
-    { echo: true },
-  );
-  if (child.code === 75) {
-    problems.push(`targets: ${LOCK} stayed taken for 30 minutes; the part did not run`);
-    return undefined;
-  }
-  if (!existsSync(out)) {
-    problems.push(`targets: the part ended (exit ${child.code}) without figures`);
-    return undefined;
-  }
-  const { figures, problems: theirs } = JSON.parse(readFileSync(out, 'utf8')) as {
-    figures: TargetFigures[];
-    problems: string[];
-  };
-  problems.push(...theirs);
-  return figures;
+  return lockedPart<TargetFigures[]>('targets', 'targets-part');
 }
 
 /** Prints the two targets side by side; returns the figures for reports/bench.json. */
