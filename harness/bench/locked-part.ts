@@ -8,7 +8,7 @@ import path from 'node:path';
 import { baseEnv, exec } from './exec.ts';
 import { problems, state } from './state.ts';
 
-/** The lock every user of the real local server takes (see /work/brief and the README). */
+/** The lock every user of the real local server takes (harness/server/README.md). */
 export const LOCK = '/tmp/superlists-server.lock';
 
 /**
