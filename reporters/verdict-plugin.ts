@@ -15,6 +15,7 @@
  * harness/selftest/verdict.test.ts green.
  */
 import type { FullResult, Suite } from '@playwright/test/reporter';
+import { checkoutNote } from '../helpers/config/entry.ts';
 import type { Verdict } from './verdict.ts';
 
 /** What the runner saw, shared by this plugin and the global teardown (one process, maybe two module copies). */
@@ -89,6 +90,8 @@ export const verdictPlugin = {
       const verdict = view.verdict;
       if (!verdict) return changed;
       console.log(summaryLine(verdict));
+      const note = checkoutNote();
+      if (note) console.log(note);
       // Interrupted stays interrupted (exit 130); a failed verdict never exits 0.
       const status = changed?.status ?? result.status;
       return verdict.status === 'failed' && status === 'passed' ? { status: 'failed' } : changed;

@@ -38,7 +38,7 @@ describe('two runs at once in one checkout', () => {
       assert.doesNotMatch(run.output, /^\s+at .+:\d+:\d+\)?$/m, `a stack trace:\n${run.output}`);
     }
     const second = runs.findIndex((run) =>
-      /another run \(pid \d+\) is using this checkout/.test(run.output),
+      /another run \(pid \d+\) was using this checkout/.test(run.output),
     );
     assert.notEqual(second, -1, runs.map((r) => r.output).join('\n----\n'));
     const verdicts = ids.map((id) => readVerdict('local', id));

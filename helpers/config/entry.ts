@@ -43,11 +43,26 @@ function gitCommit(): string {
   return git.stdout?.trim() || 'unknown';
 }
 
+let sharedCheckoutNote: string | undefined;
+
+/**
+ * Where this run keeps its results when another run held the checkout as it began (one line, said
+ * after the verdict: a bad input or a failed preflight stays one line); undefined otherwise.
+ */
+export function checkoutNote(): string | undefined {
+  return sharedCheckoutNote;
+}
+
 /**
  * Once per run (workers inherit SUPERLISTS_RUN_FOLDER): claims the checkout, or, when another live
- * run holds it, gives this run folders of its own (results, verdict, the built-in site's data).
+ * run holds it, gives this run folders of its own (results, verdict, the built-in site's data) and
+ * returns the line that says where they are.
  */
-function shareCheckout(env: NodeJS.ProcessEnv, runId: string, chosen: readonly string[]): void {
+function shareCheckout(
+  env: NodeJS.ProcessEnv,
+  runId: string,
+  chosen: readonly string[],
+): string | undefined {
   const lock = path.join(ROOT, 'reports', '.run', 'checkout.lock');
   const runs = path.join(ROOT, '.local-data', 'runs');
   mkdirSync(runs, { recursive: true });
@@ -60,7 +75,7 @@ function shareCheckout(env: NodeJS.ProcessEnv, runId: string, chosen: readonly s
   if (holder === undefined) {
     env.SUPERLISTS_RUN_FOLDER = '';
     process.on('exit', () => releaseCheckout(lock));
-    return;
+    return undefined;
   }
   const folder = ownRunFolder(runId);
   env.SUPERLISTS_RUN_FOLDER = folder;
@@ -79,9 +94,7 @@ function shareCheckout(env: NodeJS.ProcessEnv, runId: string, chosen: readonly s
       }
     });
   }
-  console.log(
-    `superlists-live-tests: another run (pid ${holder}) is using this checkout; this one keeps its results and verdict in ${folder}/${data ? ` and its built-in site's data in ${data}/` : ''}`,
-  );
+  return `superlists-live-tests: another run (pid ${holder}) was using this checkout; this one kept its results and verdict in ${folder}/${data ? ` and its built-in site's data in ${data}/` : ''}`;
 }
 
 /**
@@ -102,8 +115,13 @@ export function configureRun(): Settings {
     }
     if (!env.GITHUB_SHA?.trim() && !env.SUPERLISTS_COMMIT) env.SUPERLISTS_COMMIT = gitCommit();
     env.SUPERLISTS_RUN_ID ||= `${new Date().toISOString().slice(0, 19).replace(/\D/g, '')}-${randomBytes(3).toString('hex')}`;
-    if (env.SUPERLISTS_RUN_FOLDER === undefined) shareCheckout(env, env.SUPERLISTS_RUN_ID, chosen);
-    return loadSettings(env, process.argv, nodeIo);
+    const note =
+      env.SUPERLISTS_RUN_FOLDER === undefined
+        ? shareCheckout(env, env.SUPERLISTS_RUN_ID, chosen)
+        : undefined;
+    const settings = loadSettings(env, process.argv, nodeIo);
+    sharedCheckoutNote = note;
+    return settings;
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(`superlists-live-tests: ${error.message}`);
