@@ -125,6 +125,12 @@ export interface ImapMailbox {
 }
 
 /**
+ * How long the connection rests before IDLE starts. Every command of the reader runs inside a
+ * mailbox lock, so no IDLE comes between two of them.
+ */
+const IDLE_AFTER_MS = 50;
+
+/**
  * Logs in to the inbox and selects its folder. `password` is never logged: imapflow's logger is
  * off. Certificate checks follow `rejectUnauthorized`.
  */
@@ -141,6 +147,10 @@ export async function connectImap(
     auth: { user: mailbox.user, pass: password },
     logger: false,
     tls: { rejectUnauthorized: options.rejectUnauthorized },
+    // IDLE as soon as a search is done, so the server pushes EXISTS the moment mail is delivered.
+    // imapflow's default waits 15 s without a command first: a login mail that arrived just
+    // after a search then waited 15 s for the wait below to hear of it (measured on the server).
+    autoIdleDelay: IDLE_AFTER_MS,
   });
   client.on('error', () => undefined); // a dropped connection fails the next call instead
   await client.connect();

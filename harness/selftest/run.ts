@@ -83,12 +83,17 @@ export function assertOneClearLine(run: Run, pattern: RegExp, secrets: string[] 
 }
 
 /**
- * The verdict run `runId` wrote for `project`: in reports/, or in the run's own folder when
+ * Where run `runId` wrote its verdict for `project`: in reports/, or in the run's own folder when
  * another run held the checkout as it began (helpers/config/checkout.ts).
  */
-export function readVerdict(project: string, runId: string): Verdict {
+export function verdictFile(project: string, runId: string): string {
   const own = path.join(ROOT, ownRunFolder(runId), `verdict-${project}.json`);
-  const file = existsSync(own) ? own : path.join(ROOT, 'reports', `verdict-${project}.json`);
+  return existsSync(own) ? own : path.join(ROOT, 'reports', `verdict-${project}.json`);
+}
+
+/** The verdict run `runId` wrote for `project` (see {@link verdictFile}). */
+export function readVerdict(project: string, runId: string): Verdict {
+  const file = verdictFile(project, runId);
   const verdict = JSON.parse(readFileSync(file, 'utf8')) as Verdict;
   assert.equal(verdict.runId, runId, `${file} is another run's verdict`);
   return verdict;
