@@ -87,10 +87,22 @@ const SITE_FAULT_CHECKS: Partial<Record<string, string[]>> = {
   'no-login-form': ['smoke/accounts'],
   'item-escaped-twice': ['functional/new-visitor'],
   'item-text-ascii-only': ['functional/new-visitor'],
+  // The deploy process, deeper (issue 25): the deploy spec's older rows, the rollback drill.
+  'unique-without-data-migration': ['deploy/redeploy'],
+  'rollback-not-switched': ['deploy/rollback'],
+  'rollback-restores-snapshot': ['deploy/rollback'],
+  'rollback-loses-secret-key': ['deploy/rollback'],
 };
 
 /** Site faults that show only across a redeploy: the deploy spec catches them. */
-const ACROSS_A_DEPLOY = new Set<string>(['secret-regenerated-on-deploy', ...SHIPPED_BY_A_REDEPLOY]);
+const ACROSS_A_DEPLOY = new Set<string>([
+  'secret-regenerated-on-deploy',
+  ...SHIPPED_BY_A_REDEPLOY,
+  'unique-without-data-migration',
+  'rollback-not-switched',
+  'rollback-restores-snapshot',
+  'rollback-loses-secret-key',
+]);
 
 /**
  * Site faults that only a check turned on by a setting catches: the setting, and the spec. The

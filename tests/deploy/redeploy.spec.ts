@@ -22,6 +22,7 @@ test.describe('Deploying', { tag: ['@deploy', '@writes'] }, () => {
     acrossDeploy,
     database,
     sessionsIfAny,
+    olderRows,
     serverChecksIfAny,
     openHome,
     openList,
@@ -87,6 +88,7 @@ test.describe('Deploying', { tag: ['@deploy', '@writes'] }, () => {
         await pictures.before('home', visitor);
         await acrossDeploy.before('home', visitor);
       }),
+      olderRows?.seed(),
     ]);
     verdict('seed', `list ${uiList.url} (site)${dbList ? `, list ${dbList.id} (database)` : ''}`);
     verdict('release before', before);
@@ -200,6 +202,7 @@ test.describe('Deploying', { tag: ['@deploy', '@writes'] }, () => {
         ).toHaveText("You've already got this in your list");
         await expect(list).toShowItems([...uiItems, added]);
       }),
+      olderRows?.check(),
       seeder && dbList
         ? test.step('survived: both lists, in the database', async () => {
             expect(

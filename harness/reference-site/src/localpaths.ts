@@ -87,7 +87,14 @@ export interface LauncherState {
   /** The SECRET_KEY the launcher was given; absent: the site's dev default. */
   secretKey?: string;
   /** The outcome of the last redeploy (SIGHUP), if any. */
-  lastReload?: { at: string; ok: boolean; release: string };
+  lastReload?: {
+    at: string;
+    ok: boolean;
+    release: string;
+    kind?: 'redeploy' | 'rollback';
+    /** Why the new worker did not start (its last line: a failed migration says it here). */
+    error?: string;
+  };
 }
 
 export const launcherFile = (dataDir: string) => path.join(dataDir, 'launcher.json');
