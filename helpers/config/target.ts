@@ -45,6 +45,7 @@ const LOCAL_DEFAULTS = {
   rollback: 'node --import tsx harness/reference-site/src/redeploy.ts rollback',
   createSession: 'node --import tsx harness/reference-site/src/create-session.ts {email}',
   mailbox: 'node --import tsx harness/reference-site/src/mailbox.ts',
+  logs: 'cmd:node --import tsx harness/reference-site/src/site-log.ts {since}',
 } as const;
 
 /**
@@ -130,6 +131,7 @@ export function targetSchema(name: TargetName) {
           ctx,
           `${P}_STATIC_ROOT=ssh:${v.STATIC_ROOT.folder} needs ${P}_SSH (or give a folder on this machine)`,
         );
+      v.LOGS ??= isLocal ? LOCAL_DEFAULTS.logs : undefined;
       const logsCommand = logsCommandOf(P, v.LOGS, Boolean(ssh), ctx);
       if (logsCommand === null) return z.NEVER;
       let checks: ServerCheck[] | undefined;

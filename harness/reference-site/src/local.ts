@@ -22,6 +22,7 @@ import {
   isLauncher,
   launcherFile,
   localDataDir,
+  siteLogFile,
   postgresCanEnter,
 } from './localpaths.ts';
 import { freePort } from './free-port.ts';
@@ -34,7 +35,12 @@ const PG_USER = 'postgres';
 const PG_PASSWORD = 'superlists-local'; // local only: postgres listens on 127.0.0.1
 const DATABASE = 'superlists';
 
-const say = (line: string) => console.log(`local: ${line}`);
+/** The launcher's log (<data>/site.log, one ISO time per line): LOCAL_LOGS reads it (site-log.ts). */
+let logFile: string | undefined;
+const say = (line: string) => {
+  console.log(`local: ${line}`);
+  if (logFile) fs.appendFileSync(logFile, `${new Date().toISOString()} local: ${line}\n`);
+};
 
 class StartError extends Error {}
 
@@ -299,6 +305,7 @@ async function main(): Promise<void> {
   mkdirPublic(dataDir);
   const stateFile = launcherFile(dataDir);
   const startErrorFile = path.join(dataDir, 'start-error.txt');
+  logFile = siteLogFile(dataDir);
   const previous = readState(stateFile);
   if (previous && previous.pid !== process.pid && alive(previous.pid) && isLauncher(previous.pid)) {
     process.stderr.write(
@@ -412,6 +419,7 @@ async function main(): Promise<void> {
     void supervisor?.reload(what).then((ok) => {
       if (what === 'rollback') releases.rolledBack(ok);
       const error = ok ? undefined : readStartError(startErrorFile);
+      if (error) say(`${what} failed: the new worker said: ${error}`);
       state.lastReload = {
         at,
         ok,

@@ -98,6 +98,8 @@ export interface LauncherState {
 }
 
 export const launcherFile = (dataDir: string) => path.join(dataDir, 'launcher.json');
+/** The launcher's log: each line starts with its ISO time (site-log.ts prints a part of it). */
+export const siteLogFile = (dataDir: string) => path.join(dataDir, 'site.log');
 /** Every session key create-session printed for the built-in target (0600; check-secrets reads it). */
 export const sessionKeyLog = (dataDir: string) => path.join(dataDir, 'session-keys.log');
 
