@@ -27,6 +27,8 @@ export class Releases {
   private counter = 0;
   private next: { release: Release; rollback: boolean } | undefined;
   private liveRoot: string | undefined;
+  /** The new release the latest start made, until a reload says whether it runs. */
+  private fresh: Release | undefined;
 
   constructor(
     private readonly staticBase: string,
@@ -52,8 +54,13 @@ export class Releases {
     const previousFolder = live !== undefined && this.faults.has('deploy-static-previous-folder');
     const skipped = live !== undefined && this.faults.has('deploy-collectstatic-skipped');
     if (!skipped) await collectstatic(ownRoot, previousFolder ? `release ${number}` : undefined);
-    const release = { id, number, staticRoot: previousFolder || skipped ? live : ownRoot };
+    const release = {
+      id,
+      number,
+      staticRoot: (previousFolder || skipped) && live ? live : ownRoot,
+    };
     this.list.push(release);
+    this.fresh = release;
     // Only the folders of the live release, the one a rollback would start and the new one are kept.
     const keep = new Set([ownRoot, live, ...this.list.slice(-2).map((r) => r.staticRoot)]);
     for (const entry of fs.existsSync(this.staticBase) ? fs.readdirSync(this.staticBase) : []) {
@@ -77,9 +84,20 @@ export class Releases {
     return previous;
   }
 
-  /** After a rollback's reload: once the previous release runs, the one rolled back from is gone. */
-  rolledBack(ok: boolean): void {
-    if (ok && this.switching()) this.list.splice(-1, 1);
+  /**
+   * After a reload: a new release that did not start is forgotten (a rollback must never pick
+   * it), and once a rollback's release runs, the one rolled back from is gone.
+   */
+  settled(kind: 'redeploy' | 'rollback', ok: boolean): void {
+    const failed = this.fresh;
+    this.fresh = undefined;
+    if (kind === 'redeploy' && !ok && failed && this.list.at(-1) === failed) {
+      this.list.pop();
+      this.liveRoot = this.list.at(-1)?.staticRoot;
+      if (failed.staticRoot !== this.liveRoot)
+        fs.rmSync(failed.staticRoot, { recursive: true, force: true });
+    }
+    if (kind === 'rollback' && ok && this.switching()) this.list.splice(-1, 1);
   }
 
   private switching(): boolean {
