@@ -122,7 +122,7 @@ const WITH_A_CHECK_TURNED_ON: Record<string, { env: Record<string, string>; spec
  * seconds, not after the 2 minutes (DEPLOY_TIMEOUT_MS) a real target's probe may need.
  */
 const FAULT_SETTINGS: Partial<Record<string, Record<string, string>>> = {
-  'rollback-not-switched': { DEPLOY_TIMEOUT_MS: '20000' },
+  'rollback-not-switched': { DEPLOY_TIMEOUT_MS: '10000' },
 };
 
 /** Faults of the site itself: the built-in site started with SUPERLISTS_FAULT=<name>. */
