@@ -137,6 +137,24 @@ export async function runAction(
   }
 }
 
+/** Lines that say why a command failed: Python's, Node's and Ansible's wording, and a command's own. */
+const ERROR_LINE = /error\b|exception\b|fatal\b|failed\b/i;
+
+/**
+ * The line of a failed command's output that says why (`...IntegrityError: ...` at the end of a
+ * Django traceback): the last line naming an error, in stderr then stdout, else the last line.
+ */
+export function errorLine(result: CommandResult): string {
+  const lines = [result.stderr, result.stdout].map((text) =>
+    text
+      .split('\n')
+      .map((line) => line.trim())
+      .filter(Boolean),
+  );
+  const named = lines.map((some) => some.findLast((line) => ERROR_LINE.test(line)));
+  return named[0] ?? named[1] ?? lines[0]!.at(-1) ?? lines[1]!.at(-1) ?? '(no output)';
+}
+
 /** One block of text for a report: the command, its exit status and its output. */
 export function describeResult(result: CommandResult): string {
   const status = result.signal ? `killed by ${result.signal}` : `exit ${result.code}`;

@@ -87,10 +87,22 @@ const SITE_FAULT_CHECKS: Partial<Record<string, string[]>> = {
   'no-login-form': ['smoke/accounts'],
   'item-escaped-twice': ['functional/new-visitor'],
   'item-text-ascii-only': ['functional/new-visitor'],
+  // The deploy process, deeper (issue 25): the deploy spec's older rows, the rollback drill.
+  'unique-without-data-migration': ['deploy/redeploy'],
+  'rollback-not-switched': ['deploy/rollback'],
+  'rollback-restores-snapshot': ['deploy/rollback'],
+  'rollback-loses-secret-key': ['deploy/rollback'],
 };
 
-/** Site faults that show only across a redeploy: the deploy spec catches them. */
-const ACROSS_A_DEPLOY = new Set<string>(['secret-regenerated-on-deploy', ...SHIPPED_BY_A_REDEPLOY]);
+/** Site faults that show only across a redeploy: the deploy spec catches them, or the drill. */
+const ACROSS_A_DEPLOY = new Set<string>([
+  'secret-regenerated-on-deploy',
+  ...SHIPPED_BY_A_REDEPLOY,
+  'unique-without-data-migration',
+  'rollback-not-switched',
+  'rollback-restores-snapshot',
+  'rollback-loses-secret-key',
+]);
 
 /**
  * Site faults that only a check turned on by a setting catches: the setting, and the spec. The
@@ -104,6 +116,15 @@ const WITH_A_CHECK_TURNED_ON: Record<string, { env: Record<string, string>; spec
   },
 };
 
+/**
+ * Settings a fault's run needs beside the fault. The built-in site's deploy and rollback commands
+ * return once the release they started serves, so a release that never comes is certain within
+ * seconds, not after the 2 minutes (DEPLOY_TIMEOUT_MS) a real target's probe may need.
+ */
+const FAULT_SETTINGS: Partial<Record<string, Record<string, string>>> = {
+  'rollback-not-switched': { DEPLOY_TIMEOUT_MS: '10000' },
+};
+
 /** Faults of the site itself: the built-in site started with SUPERLISTS_FAULT=<name>. */
 const siteFaults: Fault[] = SITE_FAULTS.filter(({ name }) => !HTTPS_ONLY.has(name)).map(
   ({ name, description }) => {
@@ -114,16 +135,21 @@ const siteFaults: Fault[] = SITE_FAULTS.filter(({ name }) => !HTTPS_ONLY.has(nam
       target: 'local',
       // What a redeploy ships that only the before/after pictures see fails on the default
       // DEPLOY_VISUAL_BUDGET (0.1 %): a healthy redeploy changes 0 % of the pixels.
-      env: { SUPERLISTS_FAULT: name, ...turnedOn?.env },
+      env: { SUPERLISTS_FAULT: name, ...turnedOn?.env, ...FAULT_SETTINGS[name] },
       baselineEnv: turnedOn?.env,
       // The deploy spec has deploy faults of its own (below); leaving it out here saves a redeploy
       // per fault.
       args: turnedOn
         ? ['--project=local', turnedOn.spec]
         : ACROSS_A_DEPLOY.has(name)
-          ? ['--project=local', 'tests/deploy']
+          ? // By tag, not by folder: a fault's checks (spec files) then narrow the run to them.
+            ['--project=local', '--grep', '@deploy']
           : ['--project=local', '--grep-invert', '@deploy'],
-      checks: SITE_FAULT_CHECKS[name]?.map((spec) => `tests/${spec}.spec.ts`),
+      // A fault across a deploy is the deploy spec's to catch unless it names its own spec: the
+      // rollback drill (three deploys) runs only against the rollback faults and the healthy site.
+      checks: (
+        SITE_FAULT_CHECKS[name] ?? (ACROSS_A_DEPLOY.has(name) ? ['deploy/redeploy'] : undefined)
+      )?.map((spec) => `tests/${spec}.spec.ts`),
     };
   },
 );

@@ -113,6 +113,10 @@ export function configureRun(): Settings {
     if (chosen.includes('local') && !env.LOCAL_PORT?.trim() && !env.SUPERLISTS_LOCAL_PORT) {
       env.SUPERLISTS_LOCAL_PORT = freePort();
     }
+    // The built-in site's PostgreSQL gets its port here too, so the suite can reach its database.
+    if (chosen.includes('local') && !env.SUPERLISTS_LOCAL_PG_PORT) {
+      env.SUPERLISTS_LOCAL_PG_PORT = freePort();
+    }
     if (!env.GITHUB_SHA?.trim() && !env.SUPERLISTS_COMMIT) env.SUPERLISTS_COMMIT = gitCommit();
     env.SUPERLISTS_RUN_ID ||= `${new Date().toISOString().slice(0, 19).replace(/\D/g, '')}-${randomBytes(3).toString('hex')}`;
     const note =

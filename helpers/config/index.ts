@@ -197,7 +197,12 @@ export function loadSettings(env: Env, argv: readonly string[], io: ConfigIo = n
         .map(([key, value]) => [key.slice(prefix.length), value]),
     );
     if (name === 'local') delete own.URL; // the built-in site's address is its port's
-    const $ctx: TargetContext = { io, home: trimmed(env.HOME), localPort: suite.localPort };
+    const $ctx: TargetContext = {
+      io,
+      home: trimmed(env.HOME),
+      localPort: suite.localPort,
+      localDatabaseUrl: localDatabaseUrl(suite),
+    };
     const parsed = parseOrThrow((schemas.targets[name] ??= targetSchema(name)), { ...own, $ctx });
     targets[name] = parsed.settings;
     secrets[name] = parsed.secrets;
@@ -258,6 +263,16 @@ export function currentSettings(): Settings {
 /** The secrets of target `name` (validated with the rest of the configuration). */
 export function secretsOf(name: TargetName): TargetSecrets {
   return currentSettings().secrets[name] ?? {};
+}
+
+/**
+ * The built-in site's database, as its launcher (harness/reference-site/src/local.ts) opens it on
+ * the port chosen for it: its embedded PostgreSQL's local-only account. None on SQLite (a file in
+ * its data folder, which may be moved: set LOCAL_DATABASE_URL) or without a chosen port.
+ */
+function localDatabaseUrl(suite: SuiteSettings): string | undefined {
+  if (suite.localDatabase !== 'postgres' || suite.localPgPort === undefined) return undefined;
+  return `postgres://postgres:superlists-local@127.0.0.1:${suite.localPgPort}/superlists`;
 }
 
 /**

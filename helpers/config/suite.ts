@@ -72,6 +72,7 @@ export function suiteSchema() {
       DEPLOY_STRUCTURE_BUDGET: int('DEPLOY_STRUCTURE_BUDGET'),
       LOCAL_PORT: int('LOCAL_PORT', 1),
       SUPERLISTS_LOCAL_PORT: internal(int('SUPERLISTS_LOCAL_PORT', 1)),
+      SUPERLISTS_LOCAL_PG_PORT: internal(int('SUPERLISTS_LOCAL_PG_PORT', 1)),
       SUPERLISTS_LOCAL_DATA: optional(z.string()),
       SUPERLISTS_RUN_FOLDER: internal(optional(z.string())),
       SUPERLISTS_LOCAL_DATABASE: optional(
@@ -189,6 +190,8 @@ export function suiteSchema() {
         deployStructureBudget: v.DEPLOY_STRUCTURE_BUDGET ?? 0,
         /** Port of the built-in site (local target); 0 when it does not run. */
         localPort: localPort ?? 0,
+        /** The built-in site's PostgreSQL port, chosen with its port (its LOCAL_DATABASE_URL). */
+        localPgPort: v.SUPERLISTS_LOCAL_PG_PORT,
         /** Data folder of the built-in site, when overridden. */
         localDataDir: v.SUPERLISTS_LOCAL_DATA,
         /**

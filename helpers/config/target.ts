@@ -35,13 +35,17 @@ export interface TargetContext {
   io: ConfigIo;
   home: string | undefined;
   localPort: number;
+  /** The built-in site's database URL, when the suite knows it. */
+  localDatabaseUrl?: string;
 }
 
 /** The built-in site's commands (harness/reference-site). */
 const LOCAL_DEFAULTS = {
   deploy: 'node --import tsx harness/reference-site/src/redeploy.ts',
+  rollback: 'node --import tsx harness/reference-site/src/redeploy.ts rollback',
   createSession: 'node --import tsx harness/reference-site/src/create-session.ts {email}',
   mailbox: 'node --import tsx harness/reference-site/src/mailbox.ts',
+  logs: 'cmd:node --import tsx harness/reference-site/src/site-log.ts {since}',
 } as const;
 
 /**
@@ -74,6 +78,8 @@ export function targetSchema(name: TargetName) {
       ),
       DEPLOY: optional(action(`${P}_DEPLOY`)),
       RELEASE_PROBE: optional(action(`${P}_RELEASE_PROBE`)),
+      ROLLBACK: optional(action(`${P}_ROLLBACK`)),
+      ROLLBACK_KEEPS_DATA: bool(`${P}_ROLLBACK_KEEPS_DATA`),
       LOGS: optional(z.string()),
       SERVER_CHECKS: optional(z.string()),
       SECURE_COOKIES: bool(`${P}_SECURE_COOKIES`),
@@ -101,8 +107,9 @@ export function targetSchema(name: TargetName) {
       ALERT_AFTER: int(`${P}_ALERT_AFTER`, 1),
     })
     .transform((v, ctx) => {
-      const { io, home, localPort } = v.$ctx;
+      const { io, home, localPort, localDatabaseUrl } = v.$ctx;
       if (isLocal) v.URL = `http://127.0.0.1:${localPort}`;
+      if (isLocal && v.DATABASE_URL === undefined) v.DATABASE_URL = localDatabaseUrl;
       if (v.URL === undefined) {
         return fail(
           ctx,
@@ -124,6 +131,7 @@ export function targetSchema(name: TargetName) {
           ctx,
           `${P}_STATIC_ROOT=ssh:${v.STATIC_ROOT.folder} needs ${P}_SSH (or give a folder on this machine)`,
         );
+      v.LOGS ??= isLocal ? LOCAL_DEFAULTS.logs : undefined;
       const logsCommand = logsCommandOf(P, v.LOGS, Boolean(ssh), ctx);
       if (logsCommand === null) return z.NEVER;
       let checks: ServerCheck[] | undefined;
@@ -145,6 +153,9 @@ export function targetSchema(name: TargetName) {
               pick: { json: 'release' },
             }
           : undefined);
+      const rollback =
+        v.ROLLBACK ??
+        (isLocal ? { kind: 'cmd' as const, command: LOCAL_DEFAULTS.rollback } : undefined);
       const createSession =
         v.CREATE_SESSION ??
         (isLocal ? { kind: 'cmd' as const, command: LOCAL_DEFAULTS.createSession } : undefined);
@@ -156,6 +167,7 @@ export function targetSchema(name: TargetName) {
       for (const [variable, value] of [
         ['DEPLOY', deploy],
         ['RELEASE_PROBE', releaseProbe],
+        ['ROLLBACK', rollback],
         ['CREATE_SESSION', createSession],
         ['MAILBOX', box?.settings],
       ] as const) {
@@ -193,6 +205,14 @@ export function targetSchema(name: TargetName) {
         databaseCommand: v.DATABASE_COMMAND,
         deploy,
         releaseProbe,
+        /** Rolls the site back to the release before the last deploy (the rollback drill). */
+        rollback,
+        /**
+         * A rollback must keep what was written after the deploy it undoes (default true: a code
+         * rollback keeps the database); false: losing it is reported, not failed (a team whose
+         * rollback restores a snapshot taken before the deploy).
+         */
+        rollbackKeepsData: v.ROLLBACK_KEEPS_DATA ?? true,
         /** Log files on the server to attach on failure. */
         logs: logsCommand ? [] : list(v.LOGS),
         /** A command printing the log since `{since}` (`ssh:docker logs --since {since} superlists`). */
@@ -249,6 +269,13 @@ function missingFor(
   const P = t.name.toUpperCase();
   const needs: Record<Capability, [boolean, string][]> = {
     deploy: [
+      [!!t.deploy, `${P}_DEPLOY is not set`],
+      [!!t.releaseProbe, `${P}_RELEASE_PROBE is not set`],
+      [t.allowDeploy, `${P}_ALLOW_DEPLOY is false`],
+      [!t.readOnly, `${t.name} is read-only (${P}_ALLOW_WRITES)`],
+    ],
+    rollback: [
+      [!!t.rollback, `${P}_ROLLBACK is not set`],
       [!!t.deploy, `${P}_DEPLOY is not set`],
       [!!t.releaseProbe, `${P}_RELEASE_PROBE is not set`],
       [t.allowDeploy, `${P}_ALLOW_DEPLOY is false`],

@@ -198,6 +198,8 @@ export function didYouMean(word: string, known: readonly string[]): string {
  * `accounts`). `database` has no tests of its own: it is the deploy spec's database checks.
  */
 export const CAPABILITIES = {
+  // Most specific first: a test counts under the first tag it carries (the drill: @rollback).
+  rollback: '@rollback',
   deploy: '@deploy',
   server: '@server',
   accounts: '@accounts',

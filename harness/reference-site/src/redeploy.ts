@@ -1,7 +1,9 @@
 // The built-in target's deploy command: asks the running local.ts launcher for a graceful reload
 // (SIGHUP: collectstatic, a new worker with a new RELEASE_ID that migrates, then the old one retires)
 // and waits until GET /__release__ shows the new release.
-// Usage: node --import tsx harness/reference-site/src/redeploy.ts   (SUPERLISTS_LOCAL_DATA as for local.ts)
+// With `rollback`: asks it to start the release before the live one again (SIGUSR2) and waits
+// until the launcher says the rollback is done.
+// Usage: node --import tsx harness/reference-site/src/redeploy.ts [rollback]   (SUPERLISTS_LOCAL_DATA as for local.ts)
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { type LauncherState, isLauncher, launcherFile, localDataDir } from './localpaths.ts';
@@ -52,20 +54,31 @@ if (!state)
 if (!isLauncher(state.pid))
   fail(`no local target is running (launcher pid ${state.pid} from ${file} is gone)`);
 
+const rollback = process.argv[2] === 'rollback';
 const before = (await liveRelease(state.url)) ?? state.release;
 const sentAt = new Date().toISOString();
 const started = Date.now();
-process.kill(state.pid, 'SIGHUP');
+process.kill(state.pid, rollback ? 'SIGUSR2' : 'SIGHUP');
 for (;;) {
   await new Promise((resolve) => setTimeout(resolve, 100));
   const now = readState(file);
+  const done = now?.lastReload && now.lastReload.at >= sentAt ? now.lastReload : undefined;
   const release = (await liveRelease(state.url)) ?? now?.release ?? null;
-  if (release && release !== before) {
+  if (rollback && done?.ok) {
+    // As a rollback script says it: what it switched to is the release probe's to check.
+    console.log(
+      `rolled back from ${before}, now serving ${release ?? done.release} (${Date.now() - started} ms)`,
+    );
+    process.exit(0);
+  }
+  if (!rollback && release && release !== before) {
     console.log(`redeployed ${before} -> ${release} (${Date.now() - started} ms)`);
     process.exit(0);
   }
-  if (now?.lastReload && now.lastReload.at >= sentAt && !now.lastReload.ok) {
-    fail(`the new release did not start (see the launcher's output); ${before} keeps serving`);
+  if (done && !done.ok) {
+    fail(
+      `${done.error ?? `the new release did not start (see the launcher's output)`}; ${before} keeps serving`,
+    );
   }
   if (!isLauncher(state.pid)) fail(`the launcher (pid ${state.pid}) exited during the redeploy`);
   if (Date.now() - started > TIMEOUT_MS)

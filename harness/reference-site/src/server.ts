@@ -6,6 +6,8 @@ import type { Socket } from 'node:net';
 import { DatabaseUrlError, openDb } from './db/index.ts';
 import { migrate, waitForDatabase } from './migrate.ts';
 import { loadSettingsOrExit } from './settings.ts';
+import { afterMigrate, beforeMigrate, releaseStart, startErrorLine } from './release-faults.ts';
+import { writeFileSync } from 'node:fs';
 
 const settings = loadSettingsOrExit();
 const db = await openDb(settings.databaseUrl).catch((error: unknown) => {
@@ -68,8 +70,11 @@ async function main(): Promise<void> {
   appModule.catch(() => undefined); // (awaited below)
   if (settings.faults.has('database-not-kept')) await forgetDatabase();
   if (settings.migrateOnStart) {
+    const start = releaseStart(process.env);
     await waitForDatabase(db, 20_000, (line) => console.error(line));
+    await beforeMigrate(db, settings.faults, start);
     await migrate(db, (line) => console.log(`superlists: migrate:${line}`));
+    await afterMigrate(db, settings.faults, start);
   }
   const app = await (await appModule).buildApp(settings, db);
   const startDraining = gentleDrain(app.server);
@@ -103,10 +108,10 @@ async function main(): Promise<void> {
 }
 
 main().catch(async (error: unknown) => {
-  const { code, message } = error as { code?: string; message?: string };
-  process.stderr.write(
-    `superlists: cannot start: ${message ?? String(error)}${code ? ` (${code})` : ''}\n`,
-  );
+  const line = startErrorLine(error);
+  process.stderr.write(`superlists: cannot start: ${line}\n`);
+  // The launcher (local.ts) hands this line to the deploy command that is waiting for the release.
+  if (process.env.START_ERROR_FILE) writeFileSync(process.env.START_ERROR_FILE, `${line}\n`);
   await db.end().catch(() => undefined);
   process.exit(1);
 });

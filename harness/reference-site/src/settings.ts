@@ -132,9 +132,11 @@ export function loadSettings(env: Env = process.env, cwd: string = process.cwd()
       .map((host) => host.trim().toLowerCase())
       .filter((host) => host !== ''),
     migrateOnStart: flag(env, 'MIGRATE_ON_START', true),
-    secretKey: faults.has('secret-regenerated-on-deploy')
-      ? randomBytes(32).toString('hex')
-      : env.SECRET_KEY || DEV_SECRET_KEY,
+    secretKey:
+      faults.has('secret-regenerated-on-deploy') ||
+      (faults.has('rollback-loses-secret-key') && env.SUPERLISTS_ROLLBACK === '1')
+        ? randomBytes(32).toString('hex')
+        : env.SECRET_KEY || DEV_SECRET_KEY,
     sessionCookieName: cookieName(env, 'SESSION_COOKIE_NAME', 'sessionid'),
     sessionCookieSecure: flag(env, 'SESSION_COOKIE_SECURE', false),
     csrfCookieSecure: flag(env, 'CSRF_COOKIE_SECURE', false),
