@@ -197,7 +197,12 @@ export function loadSettings(env: Env, argv: readonly string[], io: ConfigIo = n
         .map(([key, value]) => [key.slice(prefix.length), value]),
     );
     if (name === 'local') delete own.URL; // the built-in site's address is its port's
-    const $ctx: TargetContext = { io, home: trimmed(env.HOME), localPort: suite.localPort };
+    const $ctx: TargetContext = {
+      io,
+      home: trimmed(env.HOME),
+      localPort: suite.localPort,
+      localSessionToken: trimmed(env.SUPERLISTS_LOCAL_SESSION_TOKEN),
+    };
     const parsed = parseOrThrow((schemas.targets[name] ??= targetSchema(name)), { ...own, $ctx });
     targets[name] = parsed.settings;
     secrets[name] = parsed.secrets;

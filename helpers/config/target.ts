@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { ROOT } from './paths.ts';
 import { databaseSettingsProblem } from '../database/index.ts';
 import {
+  type Action,
   type Capability,
   type CommandAction,
   type ConfigIo,
@@ -35,6 +36,8 @@ export interface TargetContext {
   io: ConfigIo;
   home: string | undefined;
   localPort: number;
+  /** The run's token for the built-in site's create_session route (entry.ts makes it). */
+  localSessionToken?: string;
 }
 
 /** The built-in site's commands (harness/reference-site). */
@@ -101,7 +104,7 @@ export function targetSchema(name: TargetName) {
       ALERT_AFTER: int(`${P}_ALERT_AFTER`, 1),
     })
     .transform((v, ctx) => {
-      const { io, home, localPort } = v.$ctx;
+      const { io, home, localPort, localSessionToken } = v.$ctx;
       if (isLocal) v.URL = `http://127.0.0.1:${localPort}`;
       if (v.URL === undefined) {
         return fail(
@@ -145,9 +148,19 @@ export function targetSchema(name: TargetName) {
               pick: { json: 'release' },
             }
           : undefined);
-      const createSession =
+      // The built-in site's own route when the run gave it a token (one request, not a node
+      // process per session: 35-50 s each at load 40); its command otherwise.
+      const createSession: Action | undefined =
         v.CREATE_SESSION ??
-        (isLocal ? { kind: 'cmd' as const, command: LOCAL_DEFAULTS.createSession } : undefined);
+        (isLocal
+          ? localSessionToken
+            ? {
+                kind: 'http' as const,
+                method: 'POST',
+                url: `${v.URL}/__create_session__?email={email}`,
+              }
+            : { kind: 'cmd' as const, command: LOCAL_DEFAULTS.createSession }
+          : undefined);
       const box =
         v.MAILBOX ??
         (isLocal
@@ -233,7 +246,13 @@ export function targetSchema(name: TargetName) {
       };
       const missing = missingFor(settings, v.REQUIRE ?? []);
       if (missing) return fail(ctx, missing);
-      const secrets: TargetSecrets = { databaseUrl: v.DATABASE_URL, mailboxUrl: box?.url };
+      const secrets: TargetSecrets = {
+        databaseUrl: v.DATABASE_URL,
+        mailboxUrl: box?.url,
+        ...(createSession?.kind === 'http' && localSessionToken
+          ? { createSessionHeaders: { authorization: `Bearer ${localSessionToken}` } }
+          : {}),
+      };
       return { settings, secrets };
     });
 }
@@ -352,4 +371,6 @@ export interface TargetSecrets {
   databaseUrl?: string;
   /** The IMAP mailbox's URL, password included. */
   mailboxUrl?: string;
+  /** The headers of an http create-session (the built-in site's run token). */
+  createSessionHeaders?: Record<string, string>;
 }
