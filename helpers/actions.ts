@@ -84,6 +84,7 @@ function sendResendingOnce(
   url: string,
   method: string,
   headers: Record<string, string> | undefined,
+  timeoutMs: number | undefined,
 ): Promise<Answer> {
   return withRetries(
     (attempt) =>
@@ -91,6 +92,7 @@ function sendResendingOnce(
         method,
         headers: attempt ? { ...headers, connection: 'close' } : headers,
         maxBodyBytes: 1_000_000,
+        timeoutMs,
       }),
     { method, retries: 1 },
   );
@@ -98,11 +100,17 @@ function sendResendingOnce(
 
 /**
  * Runs `action` and returns its result; for http, `stdout` is the picked value (json path or
- * regex) and `code` is 0 on a 2xx answer. `ssh` is needed for ssh actions.
+ * regex), `code` is 0 on a 2xx answer, and `timeoutMs` (none by default) bounds the request.
+ * `ssh` is needed for ssh actions.
  */
 export async function runAction(
   action: Action,
-  options: { ssh?: () => Promise<NodeSSH>; headers?: Record<string, string>; stdin?: string } = {},
+  options: {
+    ssh?: () => Promise<NodeSSH>;
+    headers?: Record<string, string>;
+    stdin?: string;
+    timeoutMs?: number;
+  } = {},
 ): Promise<CommandResult> {
   switch (action.kind) {
     case 'cmd':
@@ -115,7 +123,12 @@ export async function runAction(
     case 'http': {
       const label = `${action.method} ${action.url}`;
       try {
-        const answer = await sendResendingOnce(action.url, action.method, options.headers);
+        const answer = await sendResendingOnce(
+          action.url,
+          action.method,
+          options.headers,
+          options.timeoutMs,
+        );
         const ok = answer.status >= 200 && answer.status < 300;
         return {
           command: label,

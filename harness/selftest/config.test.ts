@@ -555,9 +555,38 @@ describe('good values', () => {
       kind: 'cmd',
       command: 'node --import tsx harness/reference-site/src/mailbox.ts',
     });
-    assert.match(local.createSession!.command, /create-session\.ts \{email\}$/);
+    assert.deepEqual(local.createSession, {
+      kind: 'cmd',
+      command: 'node --import tsx harness/reference-site/src/create-session.ts {email}',
+    });
     assert.equal(suite.workers, config.defaultWorkers());
     assert.equal(suite.trace, 'retain-on-failure');
+  });
+
+  it("the built-in site's sessions come from its own route when the run has a token", () => {
+    const token = 'f'.repeat(48);
+    const read = (env: Record<string, string>) =>
+      loadSettings(
+        { ...BASE, SUPERLISTS_LOCAL_SESSION_TOKEN: token, ...env },
+        ['node', 'playwright', 'test'],
+        fakeIo(),
+      );
+    const { targets, secrets, suite } = read({});
+    assert.deepEqual(targets.local!.createSession, {
+      kind: 'http',
+      method: 'POST',
+      url: 'http://127.0.0.1:4000/__create_session__?email={email}',
+    });
+    assert.deepEqual(secrets.local!.createSessionHeaders, { authorization: `Bearer ${token}` });
+    // A secret: never in the settings Playwright serializes into its `use` options.
+    assert.ok(!JSON.stringify({ suite, targets }).includes(token));
+    // A command a person sets still wins, and takes no token.
+    const own = read({ LOCAL_CREATE_SESSION: 'cmd:make-session {email}' });
+    assert.deepEqual(own.targets.local!.createSession, {
+      kind: 'cmd',
+      command: 'make-session {email}',
+    });
+    assert.equal(own.secrets.local!.createSessionHeaders, undefined);
   });
 
   it('the deploy pictures: on by default, with a budget; for all pages or per page', () => {

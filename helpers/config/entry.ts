@@ -117,6 +117,9 @@ export function configureRun(): Settings {
     if (chosen.includes('local') && !env.SUPERLISTS_LOCAL_PG_PORT) {
       env.SUPERLISTS_LOCAL_PG_PORT = freePort();
     }
+    // The built-in site creates sessions for this run's workers only (its create_session route).
+    if (chosen.includes('local'))
+      env.SUPERLISTS_LOCAL_SESSION_TOKEN ||= randomBytes(24).toString('hex');
     if (!env.GITHUB_SHA?.trim() && !env.SUPERLISTS_COMMIT) env.SUPERLISTS_COMMIT = gitCommit();
     env.SUPERLISTS_RUN_ID ||= `${new Date().toISOString().slice(0, 19).replace(/\D/g, '')}-${randomBytes(3).toString('hex')}`;
     const note =

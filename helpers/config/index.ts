@@ -202,6 +202,7 @@ export function loadSettings(env: Env, argv: readonly string[], io: ConfigIo = n
       home: trimmed(env.HOME),
       localPort: suite.localPort,
       localDatabaseUrl: localDatabaseUrl(suite),
+      localSessionToken: trimmed(env.SUPERLISTS_LOCAL_SESSION_TOKEN),
     };
     const parsed = parseOrThrow((schemas.targets[name] ??= targetSchema(name)), { ...own, $ctx });
     targets[name] = parsed.settings;

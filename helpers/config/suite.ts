@@ -75,6 +75,9 @@ export function suiteSchema() {
       SUPERLISTS_LOCAL_PG_PORT: internal(int('SUPERLISTS_LOCAL_PG_PORT', 1)),
       SUPERLISTS_LOCAL_DATA: optional(z.string()),
       SUPERLISTS_RUN_FOLDER: internal(optional(z.string())),
+      // The run's token for the built-in site's create_session route (a secret: read by
+      // loadSettings into the local target's secrets, never into these settings).
+      SUPERLISTS_LOCAL_SESSION_TOKEN: internal(optional(z.string())),
       SUPERLISTS_LOCAL_DATABASE: optional(
         z.enum(['postgres', 'sqlite'], {
           error: 'SUPERLISTS_LOCAL_DATABASE must be postgres or sqlite',

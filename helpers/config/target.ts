@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { ROOT } from './paths.ts';
 import { databaseSettingsProblem } from '../database/index.ts';
 import {
+  type Action,
   type Capability,
   type CommandAction,
   type ConfigIo,
@@ -37,6 +38,8 @@ export interface TargetContext {
   localPort: number;
   /** The built-in site's database URL, when the suite knows it. */
   localDatabaseUrl?: string;
+  /** The run's token for the built-in site's create_session route (entry.ts makes it). */
+  localSessionToken?: string;
 }
 
 /** The built-in site's commands (harness/reference-site). */
@@ -107,7 +110,7 @@ export function targetSchema(name: TargetName) {
       ALERT_AFTER: int(`${P}_ALERT_AFTER`, 1),
     })
     .transform((v, ctx) => {
-      const { io, home, localPort, localDatabaseUrl } = v.$ctx;
+      const { io, home, localPort, localDatabaseUrl, localSessionToken } = v.$ctx;
       if (isLocal) v.URL = `http://127.0.0.1:${localPort}`;
       if (isLocal && v.DATABASE_URL === undefined) v.DATABASE_URL = localDatabaseUrl;
       if (v.URL === undefined) {
@@ -156,9 +159,19 @@ export function targetSchema(name: TargetName) {
       const rollback =
         v.ROLLBACK ??
         (isLocal ? { kind: 'cmd' as const, command: LOCAL_DEFAULTS.rollback } : undefined);
-      const createSession =
+      // The built-in site's own route when the run gave it a token (one request, not a node
+      // process per session: 35-50 s each at load 40); its command otherwise.
+      const createSession: Action | undefined =
         v.CREATE_SESSION ??
-        (isLocal ? { kind: 'cmd' as const, command: LOCAL_DEFAULTS.createSession } : undefined);
+        (isLocal
+          ? localSessionToken
+            ? {
+                kind: 'http' as const,
+                method: 'POST',
+                url: `${v.URL}/__create_session__?email={email}`,
+              }
+            : { kind: 'cmd' as const, command: LOCAL_DEFAULTS.createSession }
+          : undefined);
       const box =
         v.MAILBOX ??
         (isLocal
@@ -253,7 +266,13 @@ export function targetSchema(name: TargetName) {
       };
       const missing = missingFor(settings, v.REQUIRE ?? []);
       if (missing) return fail(ctx, missing);
-      const secrets: TargetSecrets = { databaseUrl: v.DATABASE_URL, mailboxUrl: box?.url };
+      const secrets: TargetSecrets = {
+        databaseUrl: v.DATABASE_URL,
+        mailboxUrl: box?.url,
+        ...(createSession?.kind === 'http' && localSessionToken
+          ? { createSessionHeaders: { authorization: `Bearer ${localSessionToken}` } }
+          : {}),
+      };
       return { settings, secrets };
     });
 }
@@ -379,4 +398,6 @@ export interface TargetSecrets {
   databaseUrl?: string;
   /** The IMAP mailbox's URL, password included. */
   mailboxUrl?: string;
+  /** The headers of an http create-session (the built-in site's run token). */
+  createSessionHeaders?: Record<string, string>;
 }

@@ -28,6 +28,7 @@ import {
   signSessionKey,
   unsignSessionCookie,
 } from './sessions.ts';
+import { registerCreateSession } from './session-endpoint.ts';
 import type { Settings } from './settings.ts';
 
 export const EMPTY_ITEM_ERROR = "You can't have an empty list item";
@@ -830,6 +831,8 @@ export async function buildApp(
     }
     return reply.redirect(`/lists/${listId}/`, 302);
   });
+
+  registerCreateSession(app, db, settings);
 
   app.get('/__release__', async (_request, reply) => {
     reply.header('cache-control', 'no-store');

@@ -5,10 +5,12 @@
 // Env: DATABASE_URL and SECRET_KEY of the site; without DATABASE_URL, the running built-in target's,
 // and then the key is also appended to its data folder's session-keys.log (0600), so that
 // check-secrets can look for every key handed out (on the real server, create-session.sh logs it).
+// The suite's runs on the built-in site ask the site itself instead (POST /__create_session__,
+// src/session-endpoint.ts): a new node process per session took 35-50 s on a busy machine.
 import { appendFileSync } from 'node:fs';
 import { openDb } from './db/index.ts';
 import { localDataDir, sessionKeyLog } from './localpaths.ts';
-import { newSessionKey, saveSession, signSessionKey } from './sessions.ts';
+import { createUserSession } from './sessions.ts';
 import { CommandError, runCommand, siteDatabase } from './target-env.ts';
 
 await runCommand('create-session', async () => {
@@ -18,23 +20,14 @@ await runCommand('create-session', async () => {
   const { databaseUrl, secretKey } = siteDatabase();
   const db = await openDb(databaseUrl, { max: 1 });
   try {
-    const cookie = await db.transaction(async (tx) => {
-      const created = await tx.query(
-        'INSERT INTO accounts_user (email) VALUES ($1) ON CONFLICT DO NOTHING',
-        [email],
-      );
-      if (!created.rowCount)
-        throw new CommandError(
-          `the user ${email} already exists (use an address no earlier run used)`,
-        );
-      const key = newSessionKey();
-      await saveSession(tx, key, { _auth_user_id: email });
-      const value = signSessionKey(key, secretKey);
-      // Logged before the commit: a key that is printed is a key that was logged.
+    const cookie = await createUserSession(db, email, secretKey, (value) => {
       if (!process.env.DATABASE_URL?.trim())
         appendFileSync(sessionKeyLog(localDataDir().dataDir), `${value}\n`, { mode: 0o600 });
-      return value;
     });
+    if (cookie === null)
+      throw new CommandError(
+        `the user ${email} already exists (use an address no earlier run used)`,
+      );
     process.stdout.write(`${cookie}\n`);
   } finally {
     await db.end();

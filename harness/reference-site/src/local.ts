@@ -7,6 +7,7 @@
 // holds a folder per release, <STATIC_ROOT>/<release>, the one the site is given.
 // SUPERLISTS_LOCAL_DATABASE=sqlite: no PostgreSQL; the site runs on <data>/db.sqlite3 (the book's
 // third edition), DATABASE_URL=sqlite:////<data>/db.sqlite3.
+// SUPERLISTS_LOCAL_SESSION_TOKEN (set by the suite for its run): the site's CREATE_SESSION_TOKEN.
 import * as fs from 'node:fs';
 import path from 'node:path';
 import { startSupervisor, type Supervisor } from '../supervisor.mjs';
@@ -18,6 +19,7 @@ import {
   isLauncher,
   launcherFile,
   localDataDir,
+  sessionKeyLog,
   siteLogFile,
 } from './localpaths.ts';
 import { freePort } from './free-port.ts';
@@ -101,6 +103,7 @@ async function main(): Promise<void> {
     ? undefined
     : path.resolve(env.EMAIL_FILE_PATH?.trim() || path.join(dataDir, 'mail'));
   const releases = new Releases(staticBase, faults);
+  const sessionToken = env.SUPERLISTS_LOCAL_SESSION_TOKEN?.trim();
   const state: LauncherState = {
     pid: process.pid,
     port,
@@ -142,6 +145,11 @@ async function main(): Promise<void> {
           MIGRATE_ON_START: '1',
           ALLOWED_HOSTS: env.ALLOWED_HOSTS ?? 'localhost,127.0.0.1,[::1]',
           ...(emailFilePath ? { EMAIL_FILE_PATH: emailFilePath } : {}),
+          // The suite's run token (helpers/config/entry.ts) opens the site's create_session route;
+          // each key it hands out is logged where create-session.ts logs it (check-secrets reads it).
+          ...(sessionToken
+            ? { CREATE_SESSION_TOKEN: sessionToken, SESSION_KEY_LOG: sessionKeyLog(dataDir) }
+            : {}),
         };
       },
       onStatus: (status) => {

@@ -90,3 +90,28 @@ export async function saveSession(db: Db, key: string, data: SessionData): Promi
 export async function deleteSession(db: Db, key: string): Promise<void> {
   await db.query('DELETE FROM django_session WHERE session_key = $1', [key]);
 }
+
+/**
+ * The book's `create_session`: creates the user `email` and a session logged in as them, and
+ * returns the session cookie's value (signed with `secret`); null when the user already exists.
+ * `record` sees the value before the commit: a key that is handed out is a key that was logged.
+ */
+export async function createUserSession(
+  db: Db,
+  email: string,
+  secret: string,
+  record?: (value: string) => Promise<void> | void,
+): Promise<string | null> {
+  return db.transaction(async (tx) => {
+    const created = await tx.query(
+      'INSERT INTO accounts_user (email) VALUES ($1) ON CONFLICT DO NOTHING',
+      [email],
+    );
+    if (!created.rowCount) return null;
+    const key = newSessionKey();
+    await saveSession(tx, key, { _auth_user_id: email });
+    const value = signSessionKey(key, secret);
+    await record?.(value);
+    return value;
+  });
+}

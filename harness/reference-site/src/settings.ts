@@ -42,6 +42,13 @@ export interface Settings {
    * (a token is deleted when it logs someone in).
    */
   loginLinks: 'reusable' | 'single-use';
+  /**
+   * CREATE_SESSION_TOKEN: when set, POST /__create_session__ with this bearer token creates a
+   * logged-in session (the built-in target's launcher sets it; never set it on a deployed site).
+   */
+  createSessionToken: string | undefined;
+  /** SESSION_KEY_LOG: a file each session key the route hands out is appended to (0600). */
+  sessionKeyLog: string | undefined;
 }
 
 export class SettingsError extends Error {}
@@ -149,6 +156,10 @@ export function loadSettings(env: Env = process.env, cwd: string = process.cwd()
     faults,
     accessLog: flag(env, 'ACCESS_LOG', false),
     loginLinks: loginLinks(env),
+    createSessionToken: env.CREATE_SESSION_TOKEN?.trim() || undefined,
+    sessionKeyLog: env.SESSION_KEY_LOG?.trim()
+      ? path.resolve(env.SESSION_KEY_LOG.trim())
+      : undefined,
   };
 }
 
