@@ -28,6 +28,7 @@ import {
 } from './values.ts';
 import { selectors } from './budgets.ts';
 import { type ServerCheck, serverChecks } from './checks-file.ts';
+import { LOCAL_DEFAULTS } from './local-defaults.ts';
 
 // ------------------------------------------------------------------------------- the targets
 
@@ -41,15 +42,6 @@ export interface TargetContext {
   /** The run's token for the built-in site's create_session route (entry.ts makes it). */
   localSessionToken?: string;
 }
-
-/** The built-in site's commands (harness/reference-site). */
-const LOCAL_DEFAULTS = {
-  deploy: 'node --import tsx harness/reference-site/src/redeploy.ts',
-  rollback: 'node --import tsx harness/reference-site/src/redeploy.ts rollback',
-  createSession: 'node --import tsx harness/reference-site/src/create-session.ts {email}',
-  mailbox: 'node --import tsx harness/reference-site/src/mailbox.ts',
-  logs: 'cmd:node --import tsx harness/reference-site/src/site-log.ts {since}',
-} as const;
 
 /**
  * The settings of target `name`, read from its `<NAME>_*` variables (keys without the prefix) and
