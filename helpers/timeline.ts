@@ -38,6 +38,9 @@ const SLOW_SETUP_MS = 1000;
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 /** Records the start of every step of one test; {@link report} renders the timeline. */
+/** How the timeline's message for a test out of time begins (reporters/verdict.ts finds it by this). */
+export const OUT_OF_TIME = 'the test ran out of its';
+
 export class StepRecorder {
   private readonly starts = new WeakMap<InternalStep, number>();
   private readonly info: InternalTestInfo;
@@ -63,7 +66,7 @@ export class StepRecorder {
    * it): the running step and its pending action on the first line, the timeline after it.
    */
   report(budgetMs: number, budgetSource: string): string {
-    const headline = `the test ran out of its ${seconds(budgetMs)} budget (${budgetSource})`;
+    const headline = `${OUT_OF_TIME} ${seconds(budgetMs)} budget (${budgetSource})`;
     if (!this.available) {
       return `${headline}; no step timeline: this Playwright version hides its steps (helpers/timeline.ts)`;
     }

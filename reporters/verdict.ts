@@ -19,6 +19,7 @@ import { ROOT } from '../helpers/config/paths.ts';
 import type { TargetSettings } from '../helpers/config/index.ts';
 import { MEASUREMENT } from '../helpers/run-facts.ts';
 import { firstLine } from '../helpers/errors.ts';
+import { OUT_OF_TIME } from '../helpers/timeline.ts';
 
 /** A target in the verdict. */
 export interface TargetVerdict {
@@ -108,8 +109,14 @@ export function testOutcomes(root: Suite | undefined): TestOutcome[] {
       title: title.join(' › '),
       outcome: test.outcome(),
       status: last?.status,
-      // A timeout's own line names no step; the timeline's (fixtures/timeline.ts), after it, does.
-      error: firstLineOf((last?.status === 'timedOut' ? last.errors.at(-1) : last?.error)?.message),
+      // A timeout's own line names no step; the timeline's (fixtures/timeline.ts) does, wherever
+      // it falls among the errors (an action abandoned by the timeout may fail after it).
+      error: firstLineOf(
+        (last?.status === 'timedOut'
+          ? (last.errors.find((e) => e.message?.startsWith(OUT_OF_TIME)) ?? last.errors.at(-1))
+          : last?.error
+        )?.message,
+      ),
       attempts: test.results.map((r) => r.annotations),
       annotations: test.annotations,
     };

@@ -396,7 +396,7 @@ describe('bad values: one line naming the variable and the fix', () => {
     [
       'a misspelled capability in REQUIRE',
       { STAGING_REQUIRE: 'stories,smok' },
-      /^STAGING_REQUIRE: "smok" is not a capability \(did you mean smoke\?\): use deploy, server, accounts, database, stories, smoke$/,
+      /^STAGING_REQUIRE: "smok" is not a capability \(did you mean smoke\?\): use rollback, deploy, server, accounts, database, stories, smoke$/,
     ],
     [
       'a required deploy without a deploy command',

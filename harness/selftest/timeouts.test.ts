@@ -56,7 +56,7 @@ describe('settings', () => {
 
 describe('a story that runs out of time', () => {
   it('names the step, the pending action and the earlier steps, on the console and in the verdict', async () => {
-    const budget = 20;
+    const budget = 12;
     const run = await playwright(
       [
         'tests/functional/login.spec.ts',
@@ -64,13 +64,14 @@ describe('a story that runs out of time', () => {
         'Edith logs in with the link',
         '--reporter=list',
       ],
-      // No mail ever comes: the mail wait (20 s) outlasts the story's budget.
+      // No mail ever comes: the mail wait (20 s) outlasts the story's budget by 8 s, a margin a
+      // busy runner's late timers do not eat.
       { SUPERLISTS_FAULT: 'no-login-mail', TEST_TIMEOUTS: `@accounts=${budget}s`, TRACE: 'off' },
     );
     assert.equal(run.code, 1, run.output);
     assert.match(run.output, new RegExp(`Test timeout of ${budget * 1000}ms exceeded\\.`));
     const step =
-      /the test ran out of its 20\.0 s budget \(TEST_TIMEOUTS @accounts=20s\) in step "the email arrives, with a link back to this site"; pending: wait for the login mail to edith\+\S+ \(\d+\.\d s so far\); the steps before took \d+\.\d s/;
+      /the test ran out of its 12\.0 s budget \(TEST_TIMEOUTS @accounts=12s\) in step "the email arrives, with a link back to this site"; pending: wait for the login mail to edith\+\S+ \(\d+\.\d s so far\); the steps before took \d+\.\d s/;
     assert.match(run.output, step, run.output);
     // The timeline: each earlier step of the spec with how long it took, then the pending ones.
     assert.match(
