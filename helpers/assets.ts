@@ -16,6 +16,8 @@ export interface LoadedAsset {
   status: number;
   contentType: string;
   bytes: number;
+  /** How long a browser may keep it (Cache-Control's max-age, or Expires), in seconds. */
+  cacheSeconds?: number;
   /**
    * `page`: the browser requested it; `link`: the document links it (an icon, say) but the
    * browser did not fetch it; `css`: a `url()` in a stylesheet.
@@ -73,6 +75,7 @@ async function fetchAsset(
       status: response.status(),
       contentType: response.headers()['content-type'] ?? '',
       bytes: (await response.body()).length,
+      cacheSeconds: cacheLifetime(response.headers()),
       via,
     };
   } catch (error) {
@@ -87,6 +90,45 @@ async function fetchAsset(
       error: message,
     };
   }
+}
+
+/**
+ * How long a browser may reuse an answer without asking again, in seconds, from its headers:
+ * `immutable` is forever, then Cache-Control's max-age, then Expires against Date; undefined when
+ * nothing says (a browser then revalidates soon).
+ */
+export function cacheLifetime(headers: Record<string, string>): number | undefined {
+  const control = (headers['cache-control'] ?? '').toLowerCase();
+  if (/\b(no-store|no-cache)\b/.test(control)) return 0;
+  if (/\bimmutable\b/.test(control)) return Infinity;
+  const maxAge = /\bmax-age\s*=\s*"?(\d+)/.exec(control);
+  if (maxAge) return Number(maxAge[1]);
+  const expires = Date.parse(headers.expires ?? '');
+  if (Number.isNaN(expires)) return undefined;
+  const date = Date.parse(headers.date ?? '');
+  return Math.max(0, Math.round((expires - (Number.isNaN(date) ? Date.now() : date)) / 1000));
+}
+
+/** Longest a browser may keep a static file whose name carries no content hash: one hour. */
+export const UNHASHED_CACHE_LIMIT_S = 3600;
+
+/**
+ * A URL a new release would change: a fingerprinted name as Django's ManifestStaticFilesStorage
+ * writes it (`base.0123456789ab.css`), a query (`?v=3`) or a version in the path, as CDNs serve
+ * (`/npm/bootstrap@5.3.3/...`, `/5.3.3/`).
+ */
+function versioned(url: string): boolean {
+  const { pathname, search } = new URL(url);
+  return (
+    /[.-][0-9a-f]{8,}\.[a-z0-9]+$/i.test(pathname) ||
+    search.length > 1 ||
+    /(@|\/v?)\d+\.\d+(\.\d+)?[/-]/.test(pathname)
+  );
+}
+
+function lasting(seconds: number): string {
+  if (seconds === Infinity) return 'for good (immutable)';
+  return seconds >= 86_400 ? `for ${Math.round(seconds / 86_400)} days` : `for ${seconds} s`;
 }
 
 /** Runs in the page: absolute URLs of the static files the document links (http(s) only). */
@@ -214,5 +256,11 @@ export function assetProblems(asset: LoadedAsset): string[] {
     );
   }
   if (asset.bytes === 0) problems.push(`${where}: expected a non-empty ${asset.kind}, got 0 bytes`);
+  const cache = asset.cacheSeconds ?? 0;
+  if (cache > UNHASHED_CACHE_LIMIT_S && !versioned(asset.url)) {
+    problems.push(
+      `${where}: browsers may keep it ${lasting(cache)} though its name carries no content hash, so after the next deploy they keep this release's copy; cache it at most ${UNHASHED_CACHE_LIMIT_S} s (WhiteNoise sends max-age=60) or fingerprint the name (ManifestStaticFilesStorage)`,
+    );
+  }
   return problems;
 }

@@ -60,6 +60,7 @@ const SITE_FAULT_CHECKS: Partial<Record<string, string[]>> = {
   'css-wrong-type': ['smoke/static-files', 'smoke/css-applied'],
   'css-empty': ['smoke/static-files', 'smoke/css-applied'],
   'js-missing': ['smoke/static-files', 'smoke/clean-load'],
+  'static-cached-forever': ['smoke/static-files'],
   'js-error': ['smoke/clean-load', 'functional/validation'],
   'missing-favicon': ['smoke/clean-load', 'smoke/static-files'],
   'debug-404': ['smoke/not-found'],
@@ -200,16 +201,23 @@ const httpsFaults: Fault[] = [
     apply: ['bash', SERVER_SCRIPT, 'apply', 'hsts-max-age-zero'],
   },
   {
+    name: 'static-expires-max',
+    description:
+      "production's nginx serves /static/ with `expires max` (a common tuning): browsers keep lists.js and the CSS for ten years under names a deploy reuses",
+    apply: ['bash', SERVER_SCRIPT, 'apply', 'static-expires-max'],
+    checks: ['tests/smoke/static-files.spec.ts'],
+  },
+  {
     name: 'cookies-samesite-none',
     description:
       "production's nginx marks the session and CSRF cookies SameSite=None: Secure, but sent with requests from any site",
     apply: ['bash', SERVER_SCRIPT, 'apply', 'cookies-samesite-none'],
   },
 ].map((fault) => ({
-  ...fault,
   target: 'server' as const,
   args: productionSmoke,
   checks: ['tests/smoke/https.spec.ts'],
+  ...fault,
 }));
 
 /**

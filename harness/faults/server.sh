@@ -2,7 +2,7 @@
 # Breaks the real local server (server/) the way a fault says, or puts it back. For the fault
 # catalogue only: `npm run faults` applies one fault, runs the suite, then restores.
 #
-#   faults/server.sh apply FAULT     no-hsts | hsts-max-age-zero | http-not-redirected | mixed-content |
+#   faults/server.sh apply FAULT     no-hsts | hsts-max-age-zero | static-expires-max | http-not-redirected | mixed-content |
 #                                    https-redirect-loop | insecure-cookies |
 #                                    login-link-http-on-https (production);
 #                                    nginx-drops-host | login-mail-not-sent (staging);
@@ -100,6 +100,11 @@ apply)
     sed -i 's#Strict-Transport-Security "max-age=[0-9]*"#Strict-Transport-Security "max-age=0"#' "$CONF"
     nginx_reload
     wait_for 'max-age=0' -I https://127.0.0.1:8443/
+    ;;
+  static-expires-max) # /static/ cached for ten years (`expires max`) under names a deploy reuses
+    sed -i 's#^\(\s*\)alias \(.*/static/;\)#&\n\1expires max;#' "$CONF"
+    nginx_reload
+    wait_for 'max-age=315360000' -I https://127.0.0.1:8443/static/lists.js
     ;;
   cookies-samesite-none) # the cookies are Secure, with SameSite=None: sent with every cross-site request
     sed -i 's#^\(\s*\)add_header Strict-Transport-Security#\1proxy_cookie_flags ~ samesite=none;\n&#' "$CONF"
@@ -236,7 +241,7 @@ restore)
   # gets the full restore, a healthy staging deploy.
   case "${2:-}" in
   no-hsts | hsts-max-age-zero | http-not-redirected | nginx-drops-host | https-redirect-loop | \
-    insecure-cookies | cookies-samesite-none | login-link-http-on-https | login-mail-not-sent | mixed-content | \
+    insecure-cookies | cookies-samesite-none | static-expires-max | login-link-http-on-https | login-mail-not-sent | mixed-content | \
     nginx-config-invalid | static-stale | database-password-rotated) redeploy=false ;;
   *) redeploy=true ;;
   esac

@@ -898,7 +898,10 @@ function registerStatic(
     const etag = `"${size.toString(16)}-${Math.floor(info.mtimeMs).toString(16)}"`;
     reply
       .type(type)
-      .header('cache-control', 'max-age=60, public')
+      .header(
+        'cache-control',
+        hasFault('static-cached-forever') ? 'max-age=31536000, immutable' : 'max-age=60, public',
+      )
       .header('last-modified', info.mtime.toUTCString())
       .header('etag', etag);
     if (request.headers['if-none-match'] === etag) return reply.code(304).send();

@@ -18,6 +18,11 @@ export const FAULTS = [
     description: 'bootstrap.min.css answers 200 with an empty body (a truncated upload)',
   },
   {
+    name: 'static-cached-forever',
+    description:
+      'static files go out with Cache-Control: max-age=31536000, immutable under names with no content hash: after a deploy browsers keep the old CSS and JS for a year',
+  },
+  {
     name: 'js-missing',
     description: '/static/lists.js answers 404 (the file was never collected)',
   },
