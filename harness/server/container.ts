@@ -215,6 +215,9 @@ export function envContainer(ssh: { user: string; hostKey: string }): string {
       `${K}_SSH_KEY=${P.deployKey}`,
       `${K}_SSH_HOST_KEY=${ssh.hostKey}`,
       `${K}_DEPLOY=ssh:${CP.deploy} HEAD`,
+      // A code rollback: the container recreated from the image before the live one, same data.
+      `${K}_ROLLBACK=ssh:${CP.deploy} --rollback`,
+      `${K}_ROLLBACK_KEEPS_DATA=true`,
       `${K}_RELEASE_PROBE=ssh:docker inspect -f '{{.Config.Image}}' superlists`,
       // The image has Python, not the sqlite3 command: the suite's SQL goes through it.
       `${K}_DATABASE_URL=${CONTAINER_DATABASE_URL}`,
@@ -222,6 +225,8 @@ export function envContainer(ssh: { user: string; hostKey: string }): string {
       `${K}_LOGS=ssh:docker logs --since {since} superlists`,
       `${K}_SERVER_CHECKS=harness/server/container-checks.json`,
     );
+    // The deploy spec and the rollback drill must run on staging (a gate never green without them).
+    if (K === 'STAGING') lines.push('STAGING_REQUIRE=deploy,rollback,database');
     // The book's third edition serves the container on plain http (no nginx, no certificate):
     // production's https checks do not apply to it.
     if (K === 'PRODUCTION') lines.push('PRODUCTION_REQUIRE_HTTPS=false');

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # deploy SITE [REF]
+# deploy SITE --rollback
 #
 # THE deploy script of the local Superlists server, for both sites (staging, production). It runs
 # on the server (the suite calls it over SSH, as a team deploys to its VPS):
@@ -9,6 +10,12 @@
 #   -> switch `current` atomically -> SIGHUP the supervisor
 #   -> wait until /__release__ shows <id> on the app port AND through nginx
 #   -> keep the last $KEEP_RELEASES releases -> write <site>/DEPLOYED, print `deployed SITE <id>`
+#
+# `--rollback` (the team's way back, the rollback drill's STAGING_ROLLBACK): switches `current` to
+# the release folder before the live one (kept by the prune below, with its node_modules and static
+# files as they were), SIGHUPs the supervisor, waits for it as above, prints `rolled back SITE <id>`.
+# A code rollback: the database keeps everything written since. One failure line when there is no
+# earlier release.
 #
 # It never touches the database's data (only the site's own migrations run). Run it again and it
 # deploys a fresh release of REF. On failure it exits non-zero, names the failing step, prints that
@@ -26,7 +33,7 @@ umask 022
 SCRIPT=deploy
 say() { printf '%s\n' "$*"; }
 die() {
-  printf 'deploy FAILED: %s\n' "$*" >&2
+  printf '%s FAILED: %s\n' "$SCRIPT" "$*" >&2
   exit 1
 }
 now_ms() { date +%s%3N; }
@@ -49,10 +56,12 @@ fi
 
 SITE=${1:-}
 REF=${2:-HEAD}
+MODE=deploy
+[[ $REF == --rollback ]] && MODE=rollback && SCRIPT=rollback
 port_var="APP_PORT_${SITE//[^a-z]/_}"
 url_var="PUBLIC_URL_${SITE//[^a-z]/_}"
 if [[ -z $SITE || -z ${!port_var:-} || $# -gt 2 ]]; then
-  die "usage: deploy SITE [REF]   (SITE: ${SITES// /|}; REF defaults to HEAD)"
+  die "usage: deploy SITE [REF|--rollback]   (SITE: ${SITES// /|}; REF defaults to HEAD)"
 fi
 APP_PORT=${!port_var}
 PUBLIC_URL=${!url_var}
@@ -69,10 +78,17 @@ flock -w "${DEPLOY_LOCK_WAIT:-120}" 9 ||
 
 T0=$(now_ms)
 STEP=""
+OLD_TARGET=$(readlink "$D/current" 2>/dev/null || true)
+PREVIOUS=""
+if [[ $MODE == rollback ]]; then
+  live=$(basename "$OLD_TARGET")
+  PREVIOUS=$(ls -1 "$D/releases" | sort | awk -v live="$live" '$0 < live' | tail -n 1)
+  [[ -n $OLD_TARGET && -n $PREVIOUS ]] ||
+    die "$SITE has no release before ${OLD_TARGET:+the live one, }${live:-none} in $D/releases to roll back to (deploy twice first)"
+fi
 STEP_LOG=$(mktemp "${TMPDIR:-/tmp}/deploy-$SITE.XXXXXX")
 RELEASE_DIR=""
 ID=""
-OLD_TARGET=$(readlink "$D/current" 2>/dev/null || true)
 SWITCHED=0
 DONE=0
 
@@ -145,9 +161,9 @@ on_exit() {
   {
     if ((SWITCHED == 1)); then
       if [[ -n $OLD_TARGET ]]; then
-        say "!! [$SITE] rolling back: current -> $OLD_TARGET"
+        say "!! [$SITE] putting back: current -> $OLD_TARGET"
         switch_current "$OLD_TARGET" || true
-        "$S/bin/supervise" "$SITE" reload 9>&- || say "!! [$SITE] reload after rollback failed"
+        "$S/bin/supervise" "$SITE" reload 9>&- || say "!! [$SITE] reload after putting it back failed"
       else
         say "!! [$SITE] first release failed after the switch: removing current, stopping the app"
         rm -f "$D/current"
@@ -157,7 +173,7 @@ on_exit() {
     if [[ -n $RELEASE_DIR && -d $RELEASE_DIR ]]; then
       rm -rf "$RELEASE_DIR" || true
     fi
-    say "deploy FAILED: $SITE ${REF} at step '${STEP:-start}' (exit $rc) after $(secs_since "$T0"); current is still ${OLD_TARGET:-none}"
+    say "$SCRIPT FAILED: $SITE ${REF} at step '${STEP:-start}' (exit $rc) after $(secs_since "$T0"); current is still ${OLD_TARGET:-none}"
   } >&2
   exit "$rc"
 }
@@ -307,6 +323,20 @@ s_prune() {
 }
 
 # ---- run --------------------------------------------------------------------------------------
+if [[ $MODE == rollback ]]; then
+  ID=$PREVIOUS
+  say "rolling back $SITE: live $OLD_TARGET, previous release $ID"
+  SWITCHED=1
+  step "switch current" s_switch
+  step "reload app (SIGHUP supervisor)" s_reload
+  step "wait for the previous release (app port and nginx)" s_wait_live
+  SWITCHED=0
+  printf '%s\n' "$ID" >"$D/DEPLOYED.new"
+  mv -T "$D/DEPLOYED.new" "$D/DEPLOYED"
+  DONE=1
+  say "rolled back $SITE $ID in $(secs_since "$T0")"
+  exit 0
+fi
 say "deploying $SITE: ref $REF from $SOURCE_REPO (live: ${OLD_TARGET:-none})"
 step "resolve ref" s_resolve
 SHA=$(cat "$STEP_LOG.sha")

@@ -644,6 +644,9 @@ function envServer(): string {
       `${K}_SSH_HOST_KEY=${fp}`,
       `${K}_DATABASE_URL=${databaseUrl(site, readFileSync(sp.dbPassword, 'utf8').trim())}`,
       `${K}_DEPLOY=ssh:${P.deploy} ${site.name} HEAD`,
+      // A code rollback: the release folder before the live one, the database kept.
+      `${K}_ROLLBACK=ssh:${P.deploy} ${site.name} --rollback`,
+      `${K}_ROLLBACK_KEEPS_DATA=true`,
       `${K}_RELEASE_PROBE=ssh:cat ${sp.current}/RELEASE`,
       `${K}_LOGS=${[sp.appLog, sp.nginxAccessLog, sp.nginxErrorLog].join(',')}`,
       `${K}_SERVER_CHECKS=harness/server/checks.json`,
@@ -663,7 +666,15 @@ function envServer(): string {
     const required =
       site.name === 'production'
         ? ['smoke', 'server']
-        : ['stories', 'smoke', 'deploy', 'server', 'database', ...(MAIL ? ['accounts'] : [])];
+        : [
+            'stories',
+            'smoke',
+            'deploy',
+            'rollback',
+            'server',
+            'database',
+            ...(MAIL ? ['accounts'] : []),
+          ];
     lines.push(`${K}_REQUIRE=${required.join(',')}`);
   }
   return lines.join('\n') + '\n';

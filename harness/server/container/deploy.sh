@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # container-deploy [REF]
+# container-deploy --rollback
 #
 # THE deploy script of the local third-edition target (one container named `superlists`, SQLite in
 # a host file, no nginx), for staging and production alike (both point at the one container), as
@@ -10,6 +11,12 @@
 #   -> recreate the container (stop and remove the old one: the outage; run the new one with the
 #   SQLite file bind-mounted) -> docker exec superlists ... migrate -> wait until /__release__ shows
 #   <id> -> keep the last $KEEP_IMAGES images -> write DEPLOYED, print `deployed superlists <id>`
+#
+# `--rollback` (the rollback drill's <TARGET>_ROLLBACK): recreates the container from the image
+# before the live one (superlists:<previous id>, kept by the prune), with the same secret key and
+# SQLite bind mount, no build and no migrate (a code rollback: the data written since stays), waits
+# for /__release__, prints `rolled back superlists <id>`. One failure line when there is no
+# earlier image.
 #
 # Installed by server/up.ts as <state>/bin/container-deploy; run over SSH. On failure it names the
 # failing step and prints its output. For the fault catalogue only: CONTAINER_FAULT=no-db-mount |
@@ -32,8 +39,10 @@ S=$(dirname "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")")
 # C CONTAINERS_CONF CONTAINERS_STORAGE_CONF APP_PORT DB_FILE SECRET_KEY_FILE SITE_ENV BASE_IMAGE
 # shellcheck source=/dev/null
 . "$S/container/container.env"
-[[ $# -le 1 ]] || die "usage: container-deploy [REF]   (REF defaults to HEAD)"
+[[ $# -le 1 ]] || die "usage: container-deploy [REF|--rollback]   (REF defaults to HEAD)"
 REF=${1:-HEAD}
+WHAT=deploy
+[[ $REF == --rollback ]] && WHAT=rollback
 KEEP_IMAGES=${KEEP_IMAGES:-3}
 DEPLOY_WAIT_SECONDS=${DEPLOY_WAIT_SECONDS:-60}
 FAULT=${CONTAINER_FAULT:-}
@@ -54,7 +63,7 @@ T0=$(now_ms)
 STEP=start
 LOG=$(mktemp "${TMPDIR:-/tmp}/container-deploy.XXXXXX")
 CTX=""
-trap 'rc=$?; rm -f "$LOG"; [[ -n $CTX ]] && rm -rf "$CTX"; ((rc == 0)) || say "deploy FAILED: superlists $REF at step '\''$STEP'\'' (exit $rc) after $(secs_since "$T0")" >&2' EXIT
+trap 'rc=$?; rm -f "$LOG"; [[ -n $CTX ]] && rm -rf "$CTX"; ((rc == 0)) || say "$WHAT FAILED: superlists $REF at step '\''$STEP'\'' (exit $rc) after $(secs_since "$T0")" >&2' EXIT
 
 # Runs one named step with its output in $LOG (and the deploy log); prints it when the step fails.
 step() {
@@ -246,6 +255,28 @@ s_prune() {
   note "removed $removed old image(s)"
 }
 
+# The images of the releases, oldest first (their tags begin with the UTC time of the deploy).
+release_images() {
+  podman images --format '{{.Repository}}:{{.Tag}}' localhost/superlists | grep '^localhost/superlists:' | sort
+}
+if [[ $WHAT == rollback ]]; then
+  LIVE=$(cat "$C/DEPLOYED" 2>/dev/null || true)
+  IMAGE=$(release_images | awk -v live="$LIVE" '$0 < live' | tail -n 1)
+  [[ -n $LIVE && -n $IMAGE ]] || {
+    trap - EXIT
+    rm -f "$LOG"
+    die "no image before the live one (${LIVE:-none}) to roll back to (deploy twice first)"
+  }
+  ID=${IMAGE#localhost/superlists:}
+  say "rolling back superlists: live $LIVE, previous image $IMAGE"
+  step "secret key" s_secret
+  step "database file" s_dbfile
+  step "recreate container" s_recreate
+  step "wait for the previous release" s_wait
+  printf '%s\n' "$IMAGE" >"$C/DEPLOYED"
+  say "rolled back superlists $ID in $(secs_since "$T0")"
+  exit 0
+fi
 say "deploying superlists: ref $REF from $SOURCE_REPO${FAULT:+ (fault: $FAULT)}"
 SHA=$(git_ rev-parse --verify --quiet "${REF}^{commit}") || die "unknown ref '$REF' in $SOURCE_REPO"
 ID="$(date -u +%Y%m%dT%H%M%S%3NZ)-${SHA:0:7}"
