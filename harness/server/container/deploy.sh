@@ -246,19 +246,21 @@ s_wait() {
   return 1
 }
 
+# The images of the releases, oldest first (their tags begin with the UTC time of the deploy).
+release_images() {
+  podman images --format '{{.Repository}}:{{.Tag}}' localhost/superlists | { grep '^localhost/superlists:' || true; } | sort
+}
+
+# Keeps the newest (by tag: `podman images --sort created` lists the newest first, so cutting its
+# tail kept the oldest images and removed the one before the live one, the rollback's).
 s_prune() {
   local removed=0 image
   while read -r image; do
     podman rmi "$image" >/dev/null 2>&1 && removed=$((removed + 1))
-  done < <(podman images --format '{{.Repository}}:{{.Tag}}' --sort created localhost/superlists |
-    grep -vxF "$IMAGE" | head -n "-$((KEEP_IMAGES - 1))")
+  done < <(release_images | grep -vxF "$IMAGE" | head -n "-$((KEEP_IMAGES - 1))")
   note "removed $removed old image(s)"
 }
 
-# The images of the releases, oldest first (their tags begin with the UTC time of the deploy).
-release_images() {
-  podman images --format '{{.Repository}}:{{.Tag}}' localhost/superlists | grep '^localhost/superlists:' | sort
-}
 if [[ $WHAT == rollback ]]; then
   LIVE=$(cat "$C/DEPLOYED" 2>/dev/null || true)
   IMAGE=$(release_images | awk -v live="$LIVE" '$0 < live' | tail -n 1)
