@@ -174,7 +174,7 @@ describe('bad configuration against the real server', { concurrency: 1 }, () => 
   it('a wrong database password: the first redeploy fails with one line, the later ones at once', async () => {
     const user = decodeURIComponent(databaseUrl.username);
     const loginsBefore = failedLogins(user);
-    const run = await stagingRun(['tests/deploy', '--repeat-each=3'], {
+    const run = await stagingRun(['tests/deploy/redeploy.spec.ts', '--repeat-each=3'], {
       STAGING_DATABASE_URL: databaseUrlWith((url) => (url.password = SECRET)),
     });
     assertFailsWithOneLine(
@@ -188,7 +188,7 @@ describe('bad configuration against the real server', { concurrency: 1 }, () => 
   });
 
   it('a wrong database host', async () => {
-    const run = await stagingRun(['tests/deploy', '--repeat-each=3'], {
+    const run = await stagingRun(['tests/deploy/redeploy.spec.ts', '--repeat-each=3'], {
       STAGING_DATABASE_URL: databaseUrlWith((url) => (url.port = '1')),
     });
     assertFailsWithOneLine(
@@ -200,7 +200,7 @@ describe('bad configuration against the real server', { concurrency: 1 }, () => 
   });
 
   it('an unknown SSH host key fails the redeploy and every server check with the same line', async () => {
-    const run = await stagingRun(['tests/deploy', 'tests/server'], {
+    const run = await stagingRun(['tests/deploy/redeploy.spec.ts', 'tests/server'], {
       STAGING_SSH_HOST_KEY: 'SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
     });
     const serverChecks = (
@@ -217,7 +217,7 @@ describe('bad configuration against the real server', { concurrency: 1 }, () => 
   });
 
   it('a deploy command that is not found', async () => {
-    const run = await stagingRun(['tests/deploy', '--repeat-each=2'], {
+    const run = await stagingRun(['tests/deploy/redeploy.spec.ts', '--repeat-each=2'], {
       STAGING_DEPLOY: 'ssh:/opt/nowhere/deploy staging HEAD',
     });
     assertFailsWithOneLine(
@@ -229,7 +229,7 @@ describe('bad configuration against the real server', { concurrency: 1 }, () => 
   });
 
   it('a release probe that prints nothing', async () => {
-    const run = await stagingRun(['tests/deploy', '--repeat-each=2'], {
+    const run = await stagingRun(['tests/deploy/redeploy.spec.ts', '--repeat-each=2'], {
       STAGING_RELEASE_PROBE: 'ssh:true',
     });
     assertFailsWithOneLine(
@@ -241,7 +241,7 @@ describe('bad configuration against the real server', { concurrency: 1 }, () => 
   });
 
   it('a deploy command that fails fails the deploy spec, quoting the command and its exit', async () => {
-    const { run } = await stagingRun(['tests/deploy'], {
+    const { run } = await stagingRun(['tests/deploy/redeploy.spec.ts'], {
       STAGING_DEPLOY: `ssh:${deployScript()} staging no-such-ref`,
     });
     assert.equal(run.code, 1, run.output);
