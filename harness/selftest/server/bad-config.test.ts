@@ -247,7 +247,8 @@ describe('bad configuration against the real server', { concurrency: 1 }, () => 
     assert.equal(run.code, 1, run.output);
     assert.match(
       run.output,
-      /the deploy command failed:\s+\$ \S+ staging no-such-ref\s+exit [1-9]/,
+      // Its own failure line first, then the command and its exit.
+      /the deploy command failed: deploy FAILED: staging no-such-ref at step 'resolve ref'.*\n\s+\$ \S+ staging no-such-ref\s+exit [1-9]/,
     );
     assert.ok(!run.output.includes(realPassword), 'a secret leaked');
   });
