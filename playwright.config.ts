@@ -103,6 +103,7 @@ export default defineConfig<SuiteOptions>({
           SUPERLISTS_STOPPED_BY_PARENT: '1',
           ...(suite.localDataDir ? { SUPERLISTS_LOCAL_DATA: suite.localDataDir } : {}),
           ...(suite.localFault ? { SUPERLISTS_FAULT: suite.localFault } : {}),
+          ...(suite.localFaultPorts ? { SUPERLISTS_FAULT_PORTS: suite.localFaultPorts } : {}),
           // The built-in site issues the login links the target declares (LOCAL_LOGIN_LINKS).
           LOGIN_LINKS: targets.local!.loginLinks,
           SUPERLISTS_LOCAL_DATABASE: suite.localDatabase,

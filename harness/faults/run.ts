@@ -5,10 +5,12 @@
  * with the site started with that fault, and prints a matrix of test x fault. Exits non-zero when
  * the healthy run fails anything, when a fault is caught by no test, or when a test is killed by no
  * fault. Usage: `npm run faults [-- --only name,name] [--jobs N]`. The built-in site's faults and
- * baselines run N at a time (each run has its own site, folders and database; default 2), beside
- * the real server's: its second-edition sites' faults one at a time (they share nginx and the
- * sites), and beside those its container's, one at a time; each restored after by undoing what it
- * changed (harness/faults/server.sh, container.sh).
+ * baselines run N at a time (each run has its own site, folders and database; default 2): the
+ * faults of one request in a few batches (batch.ts: one run, one site, each fault on a port of its
+ * own beside a healthy control port), the others one run each. Beside them the real server's:
+ * its second-edition sites' faults one at a time (they share nginx and the sites), and beside
+ * those its container's, one at a time; each restored after by undoing what it changed
+ * (harness/faults/server.sh, container.sh).
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
@@ -16,9 +18,15 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CATALOGUE, type Fault } from './catalogue.ts';
+import { CONTROL, batchable, faultPorts } from './batch.ts';
 import { ROOT } from '../../helpers/config/paths.ts';
 
 const OUT = path.join(ROOT, 'reports', 'faults');
+const BATCH_CONFIG = path.join(ROOT, 'harness', 'faults', 'batch.config.ts');
+/** How many batches of the built-in site's faults each slot runs (one Playwright start each). */
+const BATCHES_PER_SLOT = 2;
+/** The first of the ports a batch's faults are served on: 100 a slot, from here. */
+const BATCH_PORTS = 21000;
 /** The matrix row of the checks preflight makes before any test (global setup). */
 export const PREFLIGHT = 'preflight (global setup)';
 
@@ -35,6 +43,7 @@ interface JsonSpec {
   title: string;
   file: string;
   tests: {
+    projectName: string;
     status: 'expected' | 'unexpected' | 'flaky' | 'skipped';
     results: { error?: { message?: string } }[];
   }[];
@@ -45,32 +54,41 @@ interface JsonSuite {
   suites?: JsonSuite[];
 }
 
-function firstError(suite: JsonSuite): string | undefined {
+/** The first line of the first failure in `suite` (of `project`'s tests, when given). */
+function firstError(suite: JsonSuite, project?: string): string | undefined {
   for (const spec of suite.specs ?? []) {
     for (const test of spec.tests) {
+      if (project !== undefined && test.projectName !== project) continue;
       const message = test.results.find((r) => r.error?.message)?.error?.message;
       // eslint-disable-next-line no-control-regex
       if (message) return message.replace(/\x1b\[[0-9;]*m/g, '').split('\n')[0];
     }
   }
   for (const child of suite.suites ?? []) {
-    const found = firstError(child);
+    const found = firstError(child, project);
     if (found) return found;
   }
   return undefined;
 }
 
-function collect(suite: JsonSuite, into: Outcome['tests'], prefix: string[] = []): void {
+/** Each test's status in `suite` (of `project`'s tests, when given) into `into`. */
+function collect(
+  suite: JsonSuite,
+  into: Outcome['tests'],
+  project?: string,
+  prefix: string[] = [],
+): void {
   const titles = suite.title && !suite.title.endsWith('.ts') ? [...prefix, suite.title] : prefix;
   for (const spec of suite.specs ?? []) {
     const key = `${spec.file} › ${[...titles, spec.title].join(' › ')}`;
     for (const test of spec.tests) {
+      if (project !== undefined && test.projectName !== project) continue;
       const status =
         test.status === 'skipped' ? 'skipped' : test.status === 'expected' ? 'passed' : 'failed';
       if (into.get(key) !== 'failed') into.set(key, status);
     }
   }
-  for (const child of suite.suites ?? []) collect(child, into, titles);
+  for (const child of suite.suites ?? []) collect(child, into, project, titles);
 }
 
 /** What one run is: a fault, or the healthy baseline of a target and set of arguments. */
@@ -128,6 +146,46 @@ function slotData(slot: number): string {
   return path.join(ROOT, '.local-data', 'faults', `slot-${slot + 1}`);
 }
 
+/** The settings every run of the catalogue has, beside its own. */
+function runEnv(report: string): NodeJS.ProcessEnv {
+  return {
+    PLAYWRIGHT_JSON_OUTPUT_FILE: report,
+    // The catalogue proves detection, not patience: the targets here answer in milliseconds,
+    // so a short wait fails fast on the fault without flaking the healthy run.
+    RETRIES: '0',
+    EXPECT_TIMEOUT_MS: process.env.EXPECT_TIMEOUT_MS ?? '2000',
+  };
+}
+
+/** The JSON report a run wrote, or one line saying it wrote none. */
+function readReport(report: string, name: string, exitCode: number): JsonSuite[] {
+  try {
+    return (JSON.parse(readFileSync(report, 'utf8')) as { suites: JsonSuite[] }).suites;
+  } catch {
+    throw new Error(
+      `${name}: the suite produced no report (exit ${exitCode}); see the output above`,
+    );
+  }
+}
+
+/** The outcome of `project`'s tests (all tests, when undefined) in a report. */
+function outcomeOf(
+  suites: JsonSuite[],
+  name: string,
+  exitCode: number,
+  seconds: number,
+  project?: string,
+): Outcome {
+  const tests: Outcome['tests'] = new Map();
+  for (const suite of suites) collect(suite, tests, project);
+  if (tests.size === 0) {
+    // A run that ran nothing proves nothing (the target did not start, say): stop here.
+    throw new Error(`${name}: the suite ran no test (exit ${exitCode}); see the output above`);
+  }
+  const firstMessage = suites.map((suite) => firstError(suite, project)).find(Boolean);
+  return { tests, seconds, exitCode, firstError: firstMessage };
+}
+
 async function runSuite(target: Run, slot: number): Promise<Outcome> {
   const report = path.join(OUT, `${target.name}.json`);
   const started = Date.now();
@@ -139,36 +197,44 @@ async function runSuite(target: Run, slot: number): Promise<Outcome> {
         ? { SUPERLISTS_LOCAL_DATA: slotData(slot) }
         : { ENV_FILE: ENV_FILES[target.target] }),
       ...target.env,
-      PLAYWRIGHT_JSON_OUTPUT_FILE: report,
-      // The catalogue proves detection, not patience: the targets here answer in milliseconds,
-      // so a short wait fails fast on the fault without flaking the healthy run.
-      RETRIES: '0',
-      EXPECT_TIMEOUT_MS: process.env.EXPECT_TIMEOUT_MS ?? '2000',
+      ...runEnv(report),
     },
   );
+  const seconds = (Date.now() - started) / 1000;
   const caught = caughtByPreflight(target, exitCode, stderr);
-  if (caught) {
-    const seconds = (Date.now() - started) / 1000;
+  if (caught)
     return { tests: new Map([[PREFLIGHT, 'failed']]), seconds, exitCode, firstError: caught };
-  }
-  const tests: Outcome['tests'] = new Map();
-  let firstMessage: string | undefined;
-  try {
-    const json = JSON.parse(readFileSync(report, 'utf8')) as { suites: JsonSuite[] };
-    for (const suite of json.suites) collect(suite, tests);
-    firstMessage = json.suites.map(firstError).find(Boolean);
-  } catch {
-    throw new Error(
-      `${target.name}: the suite produced no report (exit ${exitCode}); see the output above`,
-    );
-  }
-  if (tests.size === 0) {
-    // A run that ran nothing proves nothing (the target did not start, say): stop here.
-    throw new Error(
-      `${target.name}: the suite ran no test (exit ${exitCode}); see the output above`,
-    );
-  }
-  return { tests, seconds: (Date.now() - started) / 1000, exitCode, firstError: firstMessage };
+  return outcomeOf(readReport(report, target.name, exitCode), target.name, exitCode, seconds);
+}
+
+/**
+ * Runs a batch of the built-in site's faults in one Playwright run (batch.config.ts): one site,
+ * each fault on a port of its own, and a port with none for the healthy control. Returns the
+ * outcome of each fault's project and of the control ({@link CONTROL}).
+ */
+async function runBatch(faults: readonly Fault[], slot: number): Promise<Map<string, Outcome>> {
+  const name = `batch-${slot + 1}-${faults[0]!.name}`;
+  const report = path.join(OUT, `${name}.json`);
+  // Ports of their own per slot, below the range the system hands out (the site's own port).
+  const ports = [...faults, CONTROL].map((_, i) => BATCH_PORTS + slot * 100 + i);
+  const started = Date.now();
+  const { code: exitCode } = await runCapturing(
+    ['npx', 'playwright', 'test', '--config', BATCH_CONFIG, '--reporter=json'],
+    {
+      ...process.env,
+      SUPERLISTS_LOCAL_DATA: slotData(slot),
+      SUPERLISTS_FAULT_PORTS: faultPorts(faults, ports),
+      ...runEnv(report),
+    },
+  );
+  const seconds = (Date.now() - started) / 1000;
+  const suites = readReport(report, name, exitCode);
+  return new Map(
+    [...faults.map((f) => f.name), CONTROL].map((project) => [
+      project,
+      outcomeOf(suites, `${name} ${project}`, exitCode, seconds, project),
+    ]),
+  );
 }
 
 /** The env file of each target of the real local server (server/up.ts writes both). */
@@ -263,8 +329,7 @@ async function main(): Promise<void> {
     const width = target === 'local' ? jobs : 1;
     const ownBaselines = [...baselines.values()].filter((b) => b.target === target);
     const ownFaults = [...faults.entries()].filter(([, fault]) => fault.target === target);
-    await inPool(ownBaselines, width, async (baseline, slot) => {
-      const outcome = await runSuite(baseline, slot);
+    const recordHealthy = (outcome: Outcome, label: string) => {
       // It ran tests, so preflight let the healthy site through: a check, when a fault needs it.
       if (faults.some((f) => f.caughtBy === 'preflight')) outcome.tests.set(PREFLIGHT, 'passed');
       for (const [test, status] of outcome.tests) {
@@ -273,32 +338,66 @@ async function main(): Promise<void> {
       }
       const failed = [...outcome.tests].filter(([, s]) => s === 'failed').length;
       console.log(
-        `faults: healthy ${target} (${[...Object.entries(baseline.env ?? {}).map(([k, v]) => `${k}=${v}`), ...baseline.args].join(' ')}): ${outcome.tests.size} tests, ${failed} failed (${outcome.seconds.toFixed(1)} s)`,
+        `faults: healthy ${target} (${label}): ${outcome.tests.size} tests, ${failed} failed (${outcome.seconds.toFixed(1)} s)`,
       );
+    };
+    /** Records what `outcome` (of the fault's checks, when it has them) caught of `fault`. */
+    const recordFault = async (index: number, fault: Fault, first: Outcome, slot: number) => {
+      let outcome = first;
+      let failed = [...outcome.tests].filter(([, s]) => s === 'failed').map(([t]) => t);
+      if (fault.checks && failed.length === 0) {
+        // The declared checks missed it: the whole suite decides, and the entry is called wrong.
+        outcome = await runSuite(fault, slot);
+        outcome.seconds += first.seconds;
+        failed = [...outcome.tests].filter(([, s]) => s === 'failed').map(([t]) => t);
+        wrongChecks.push(
+          `${fault.name}: its checks (${fault.checks.map(short).join(', ')}) all passed; ${failed.length ? `the whole suite caught it (${failed.map(short).join('; ')})` : 'so did the whole suite'}: fix its entry in harness/faults/catalogue.ts`,
+        );
+      }
+      caughtBy.set(fault.name, failed);
+      if (outcome.firstError) firstErrors.set(fault.name, outcome.firstError);
+      for (const test of failed) killed.set(test, [...(killed.get(test) ?? []), fault.name]);
+      console.log(
+        `faults: ${String(index + 1).padStart(2)}/${faults.length} ${fault.name.padEnd(26)} ${String(failed.length).padStart(2)} test(s) failed (${outcome.seconds.toFixed(1)} s${outcome === first && batched.some(([, f]) => f === fault) ? ', its batch' : ''})`,
+      );
+    };
+    await inPool(ownBaselines, width, async (baseline, slot) => {
+      const label = [
+        ...Object.entries(baseline.env ?? {}).map(([k, v]) => `${k}=${v}`),
+        ...baseline.args,
+      ].join(' ');
+      recordHealthy(await runSuite(baseline, slot), label);
     });
-    await inPool(ownFaults, width, async ([index, fault], slot) => {
+    // The built-in site's faults that can share a run do (batch.ts): a few batches a slot, first,
+    // as they take longest; then every other fault in a run of its own.
+    const batched = target === 'local' ? ownFaults.filter(([, f]) => batchable(f)) : [];
+    const size = Math.max(1, Math.ceil(batched.length / (width * BATCHES_PER_SLOT)));
+    const work = [
+      ...Array.from({ length: Math.ceil(batched.length / size) }, (_, i) =>
+        batched.slice(i * size, (i + 1) * size),
+      ),
+      ...ownFaults.filter((entry) => !batched.includes(entry)).map((entry) => [entry]),
+    ];
+    await inPool(work, width, async (entries, slot) => {
+      if (entries.length > 1 || batched.includes(entries[0]!)) {
+        const outcomes = await runBatch(
+          entries.map(([, fault]) => fault),
+          slot,
+        );
+        recordHealthy(
+          outcomes.get(CONTROL)!,
+          `the control of a batch of ${entries.length}, on a port with no fault`,
+        );
+        for (const [index, fault] of entries)
+          await recordFault(index, fault, outcomes.get(fault.name)!, slot);
+        return;
+      }
+      const [index, fault] = entries[0]!;
       if (fault.apply && (await run(fault.apply)) !== 0) {
         throw new Error(`${fault.name}: could not apply the fault (${fault.apply.join(' ')})`);
       }
       try {
-        let outcome = await runSuite(narrowed(fault), slot);
-        let failed = [...outcome.tests].filter(([, s]) => s === 'failed').map(([t]) => t);
-        if (fault.checks && failed.length === 0) {
-          // The declared checks missed it: the whole suite decides, and the entry is called wrong.
-          const narrowSeconds = outcome.seconds;
-          outcome = await runSuite(fault, slot);
-          outcome.seconds += narrowSeconds;
-          failed = [...outcome.tests].filter(([, s]) => s === 'failed').map(([t]) => t);
-          wrongChecks.push(
-            `${fault.name}: its checks (${fault.checks.map(short).join(', ')}) all passed; ${failed.length ? `the whole suite caught it (${failed.map(short).join('; ')})` : 'so did the whole suite'}: fix its entry in harness/faults/catalogue.ts`,
-          );
-        }
-        caughtBy.set(fault.name, failed);
-        if (outcome.firstError) firstErrors.set(fault.name, outcome.firstError);
-        for (const test of failed) killed.set(test, [...(killed.get(test) ?? []), fault.name]);
-        console.log(
-          `faults: ${String(index + 1).padStart(2)}/${faults.length} ${fault.name.padEnd(26)} ${String(failed.length).padStart(2)} test(s) failed (${outcome.seconds.toFixed(1)} s)`,
-        );
+        await recordFault(index, fault, await runSuite(narrowed(fault), slot), slot);
       } finally {
         if (target !== 'local' && (await run([...RESTORE[target], fault.name])) !== 0) {
           console.error(`faults: could not restore the server after ${fault.name}`);

@@ -84,6 +84,8 @@ export function suiteSchema() {
         }),
       ),
       SUPERLISTS_FAULT: optional(z.string()),
+      // `npm run faults`: the built-in site's extra ports, each with its own faults (faults.ts).
+      SUPERLISTS_FAULT_PORTS: internal(optional(z.string())),
       // Read elsewhere, named here so that every name the suite knows is in this schema: the env
       // file's name (envFileValues), the chosen targets workers inherit (chosenTargets), and the
       // real local server's state folder and PostgreSQL binaries (harness/server).
@@ -206,6 +208,8 @@ export function suiteSchema() {
         localDatabase: v.SUPERLISTS_LOCAL_DATABASE ?? 'postgres',
         /** A named fault for the built-in site (the fault catalogue sets it). */
         localFault: v.SUPERLISTS_FAULT,
+        /** Extra ports of the built-in site, each with its faults (harness/faults/batch.config.ts). */
+        localFaultPorts: v.SUPERLISTS_FAULT_PORTS,
       };
     });
 }

@@ -14,7 +14,7 @@ import Fastify, {
   type preHandlerHookHandler,
 } from 'fastify';
 import type { Db } from './db/index.ts';
-import { activateFaults, hasFault } from './faults.ts';
+import { activateFaults, enterFaultsOfPort, hasFault } from './faults.ts';
 import { type SafeHtml, html, raw } from './html.ts';
 import { type Mailer, makeMailer } from './mail.ts';
 import {
@@ -495,7 +495,7 @@ export async function buildApp(
   db: Db,
   mailer: Mailer = makeMailer(settings),
 ): Promise<FastifyInstance> {
-  activateFaults(settings.faults);
+  activateFaults(settings.faults, settings.faultPorts);
   const app = Fastify({
     logger: false,
     return503OnClosing: false, // finish requests on open keep-alive connections during a graceful stop
@@ -506,6 +506,21 @@ export async function buildApp(
     },
   });
 
+  // First of all hooks: the faults of the port this request came in on (SUPERLISTS_FAULT_PORTS),
+  // entered again after the body is read and before the reply is sent (a stream's events may run
+  // outside the request's context).
+  if (settings.faultPorts.size > 0) {
+    const enter = (request: FastifyRequest, _reply: FastifyReply, done: () => void) => {
+      enterFaultsOfPort(request.socket.localPort);
+      done();
+    };
+    app.addHook('onRequest', enter);
+    app.addHook('preHandler', enter);
+    app.addHook('onSend', (request, reply, payload, done) => {
+      enterFaultsOfPort(request.socket.localPort);
+      done(null, payload);
+    });
+  }
   const started = Date.now();
   app.addHook('onRequest', async (request, reply) => {
     if (!hasFault('any-host') && !hostAllowed(request.headers.host, settings.allowedHosts)) {
@@ -621,7 +636,7 @@ export async function buildApp(
     return request.protocol;
   };
 
-  if (settings.serveStatic && !hasFault('static-not-served')) {
+  if (settings.serveStatic) {
     registerStatic(app, settings.staticRoot, (reply) => home(reply));
   }
 
@@ -869,6 +884,8 @@ function registerStatic(
   const notFound = (reply: FastifyReply) =>
     reply.code(404).type('text/plain; charset=utf-8').send('Not Found\n');
   app.get('/static/*', async (request, reply) => {
+    // As if no route served /static/: the site's own 404 page (nginx's location is missing).
+    if (hasFault('static-not-served')) return reply.callNotFound();
     let relative: string;
     try {
       relative = decodeURIComponent((request.params as { '*': string })['*']);

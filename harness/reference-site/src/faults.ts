@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 // The fault catalogue: each fault is one plausible way a deploy breaks a Superlists site.
 // Start the site with SUPERLISTS_FAULT=<name>[,<name>...] to make it misbehave on purpose;
 // each fault changes only what its description says.
@@ -255,13 +256,75 @@ export function parseFaults(value: string | undefined): ReadonlySet<FaultName> {
   return faults;
 }
 
-let active: ReadonlySet<FaultName> = new Set();
+/**
+ * Faults that act on a release, its start or its deploy, not on one request: a site serves them
+ * on its main port only (SUPERLISTS_FAULT), never on a fault port (SUPERLISTS_FAULT_PORTS).
+ */
+const NOT_PER_REQUEST: ReadonlySet<FaultName> = new Set([
+  ...SHIPPED_BY_A_REDEPLOY,
+  'secret-regenerated-on-deploy',
+  'unique-without-data-migration',
+  'rollback-not-switched',
+  'rollback-restores-snapshot',
+  'rollback-loses-secret-key',
+]);
 
-/** Sets the faults that hasFault() reports (buildApp calls it with the settings' faults). */
-export function activateFaults(faults: Iterable<FaultName>): void {
+/**
+ * Parses SUPERLISTS_FAULT_PORTS, `8101=css-empty;8102=wrong-title,js-error`: extra ports the site
+ * listens on, each serving every request with its own faults (and the main port's none of them),
+ * so that one site and one database serve many faults at once (`npm run faults`). Throws on a bad
+ * port, an unknown name, or a fault that acts on a release rather than a request.
+ */
+export function parseFaultPorts(
+  value: string | undefined,
+): ReadonlyMap<number, ReadonlySet<FaultName>> {
+  const ports = new Map<number, ReadonlySet<FaultName>>();
+  for (const entry of (value ?? '').split(';')) {
+    if (entry.trim() === '') continue;
+    const [portText = '', names = ''] = entry.split('=');
+    const port = Number(portText.trim());
+    if (!/^\d+$/.test(portText.trim()) || port < 1 || port > 65535 || ports.has(port)) {
+      throw new Error(`SUPERLISTS_FAULT_PORTS: '${entry}' does not start with a new port number`);
+    }
+    const faults = parseFaults(names);
+    const whole = [...faults].filter((name) => NOT_PER_REQUEST.has(name));
+    if (whole.length) {
+      throw new Error(
+        `SUPERLISTS_FAULT_PORTS: ${whole.join(', ')} act(s) on a release, not a request: use SUPERLISTS_FAULT`,
+      );
+    }
+    ports.set(port, faults);
+  }
+  return ports;
+}
+
+let active: ReadonlySet<FaultName> = new Set();
+let byPort: ReadonlyMap<number, ReadonlySet<FaultName>> = new Map();
+/** The faults of the request being served, when it came in on a fault port. */
+const ofRequest = new AsyncLocalStorage<ReadonlySet<FaultName>>();
+
+/**
+ * Sets the faults that hasFault() reports (buildApp calls it with the settings' faults): `faults`
+ * on the main port, and on each fault port its own.
+ */
+export function activateFaults(
+  faults: Iterable<FaultName>,
+  ports: ReadonlyMap<number, ReadonlySet<FaultName>> = new Map(),
+): void {
   active = new Set(faults);
+  byPort = ports;
+}
+
+/**
+ * Called by the app's first hooks with the port a request came in on: from here on, in this
+ * request's async context, hasFault() answers for that port. Every request enters its own port's
+ * faults before any code of the site runs for it, and outside a request hasFault() answers for
+ * the main port.
+ */
+export function enterFaultsOfPort(port: number | undefined): void {
+  ofRequest.enterWith((port !== undefined && byPort.get(port)) || active);
 }
 
 export function hasFault(name: FaultName): boolean {
-  return active.has(name);
+  return (ofRequest.getStore() ?? active).has(name);
 }

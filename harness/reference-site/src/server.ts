@@ -1,7 +1,7 @@
 // Production entry point: settings, database pool, migrations, HTTP server, graceful shutdown.
 // Usage: DATABASE_URL=... [PORT=8000 HOST=127.0.0.1 ...] node --import tsx harness/reference-site/src/server.ts
 import cluster from 'node:cluster';
-import type { Server } from 'node:http';
+import { type Server, createServer } from 'node:http';
 import type { Socket } from 'node:net';
 import { DatabaseUrlError, openDb } from './db/index.ts';
 import { migrate, waitForDatabase } from './migrate.ts';
@@ -79,6 +79,7 @@ async function main(): Promise<void> {
   const app = await (await appModule).buildApp(settings, db);
   const startDraining = gentleDrain(app.server);
 
+  const faultServers: Server[] = [];
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -91,6 +92,7 @@ async function main(): Promise<void> {
     force.unref();
     try {
       startDraining();
+      for (const server of faultServers) server.close();
       await app.close();
       await db.end();
       await leaveCluster();
@@ -102,6 +104,14 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void stop('SIGINT'));
 
   await app.listen({ port: settings.port, host: settings.host });
+  // Each fault port (SUPERLISTS_FAULT_PORTS) is served by the same app: its requests get its faults.
+  for (const port of settings.faultPorts.keys()) {
+    const server = createServer((request, response) => app.routing(request, response));
+    faultServers.push(server);
+    await new Promise<void>((resolve, reject) =>
+      server.once('error', reject).listen(port, settings.host, resolve),
+    );
+  }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : settings.port;
   console.log(`superlists ${settings.releaseId} listening on http://${settings.host}:${port}`);

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type FaultName, SHIPPED_BY_A_REDEPLOY, parseFaults } from './faults.ts';
+import { type FaultName, SHIPPED_BY_A_REDEPLOY, parseFaultPorts, parseFaults } from './faults.ts';
 
 /** The reference-site folder (holds migrations/, static/ and the default staticfiles/). */
 export const SITE_DIR = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '');
@@ -36,6 +36,8 @@ export interface Settings {
   emailFilePath: string | undefined;
   emailFrom: string;
   faults: ReadonlySet<FaultName>;
+  /** SUPERLISTS_FAULT_PORTS: extra ports, each serving its own faults (faults.ts). */
+  faultPorts: ReadonlyMap<number, ReadonlySet<FaultName>>;
   accessLog: boolean;
   /**
    * LOGIN_LINKS: `reusable` (default, as the book's app: a token is never deleted) or `single-use`
@@ -118,8 +120,10 @@ export function loadSettings(env: Env = process.env, cwd: string = process.cwd()
   if (!/^\d+$/.test(portText) || port > 65535)
     throw new SettingsError(`PORT must be a port number, not '${portText}'`);
   let faults: ReadonlySet<FaultName>;
+  let faultPorts: ReadonlyMap<number, ReadonlySet<FaultName>>;
   try {
     faults = parseFaults(env.SUPERLISTS_FAULT);
+    faultPorts = parseFaultPorts(env.SUPERLISTS_FAULT_PORTS);
   } catch (error) {
     throw new SettingsError((error as Error).message);
   }
@@ -154,6 +158,7 @@ export function loadSettings(env: Env = process.env, cwd: string = process.cwd()
       : undefined,
     emailFrom: env.EMAIL_FROM?.trim() || DEFAULT_EMAIL_FROM,
     faults,
+    faultPorts,
     accessLog: flag(env, 'ACCESS_LOG', false),
     loginLinks: loginLinks(env),
     createSessionToken: env.CREATE_SESSION_TOKEN?.trim() || undefined,
