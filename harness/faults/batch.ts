@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { CATALOGUE, type Fault } from './catalogue.ts';
 import { ROOT } from '../../helpers/config/paths.ts';
+import { parseFaultPorts } from '../reference-site/src/faults.ts';
 
 /** The arguments of a built-in-site fault caught without a redeploy (catalogue.ts). */
 const WITHOUT_A_DEPLOY = ['--project=local', '--grep-invert', '@deploy'];
@@ -48,11 +49,12 @@ const specFile = (check: string) =>
 
 /** The projects of a batch run, from its SUPERLISTS_FAULT_PORTS. */
 export function batchProjects(value: string | undefined): BatchProject[] {
-  const entries = (value ?? '').split(';').map((entry) => {
-    const [port = '', name = ''] = entry.split('=');
-    const fault = CATALOGUE.find((f) => f.name === name);
-    if (name !== '' && !fault) throw new Error(`faults: no fault ${name} in the catalogue`);
-    return { port: Number(port), fault };
+  // The site's own parser: the batch runs exactly the ports the site serves.
+  const entries = [...parseFaultPorts(value)].map(([port, names]) => {
+    const [name] = names;
+    const fault = name && CATALOGUE.find((f) => f.name === name);
+    if (name && !fault) throw new Error(`faults: no fault ${name} in the catalogue`);
+    return { port, fault: fault || undefined };
   });
   const faults = entries.flatMap(({ fault }) => (fault ? [fault] : []));
   // The control runs every check the batch's faults run, so a failure of the ports themselves
