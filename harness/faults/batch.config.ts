@@ -10,7 +10,7 @@ import config from '../../playwright.config.ts';
 import path from 'node:path';
 import { ROOT, loadSettings } from '../../helpers/config/index.ts';
 import type { SuiteOptions } from '../../fixtures/target.ts';
-import { batchProjects } from './batch.ts';
+import { CONTROL, batchProjects } from './batch.ts';
 
 const local = config.projects?.find((project) => project.name === 'local');
 if (!local) throw new Error('faults: the suite has no local project');
@@ -38,7 +38,13 @@ export default defineConfig<SuiteOptions>({
         default: undefined,
         testMatch: files,
         grepInvert,
-        use: { ...local.use, target, baseURL: target.url },
+        // A fault's project: each result a measurement (fixtures/target.ts); the control: a verdict.
+        use: {
+          ...local.use,
+          target,
+          baseURL: target.url,
+          faultRun: name !== CONTROL,
+        },
       };
     },
   ),

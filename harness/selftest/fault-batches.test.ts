@@ -3,10 +3,13 @@
  * built-in site, each on a port of its own, and the projects such a run has.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, it } from 'node:test';
 import { CATALOGUE } from '../faults/catalogue.ts';
 import { CONTROL, batchProjects, batchable, faultPorts } from '../faults/batch.ts';
 import { parseFaultPorts } from '../reference-site/src/faults.ts';
+import { playwright, scratch } from './run.ts';
 
 const fault = (name: string) => CATALOGUE.find((f) => f.name === name)!;
 
@@ -47,5 +50,42 @@ describe('fault batches', () => {
     assert.throws(() => parseFaultPorts('21000=css-empty;21000=js-error'), /new port number/);
     assert.throws(() => parseFaultPorts('x=css-empty'), /new port number/);
     assert.throws(() => parseFaultPorts('21000=no-such-fault'), /unknown SUPERLISTS_FAULT/);
+  });
+
+  it("a fault's project keeps its worker through a failure and a pass, and reports what happened", async () => {
+    const report = path.join(scratch, 'fault-run.json');
+    const run = await playwright(
+      ['--config', 'harness/selftest/fault-run.config.ts', '--reporter=json'],
+      { PLAYWRIGHT_JSON_OUTPUT_FILE: report },
+    );
+    const results = (
+      JSON.parse(readFileSync(report, 'utf8')) as {
+        suites: {
+          specs: {
+            title: string;
+            tests: { projectName: string; results: { status: string; workerIndex: number }[] }[];
+          }[];
+        }[];
+      }
+    ).suites
+      .flatMap((s) => s.specs)
+      .flatMap((spec) =>
+        spec.tests.map((t) => ({ project: t.projectName, title: spec.title, ...t.results[0]! })),
+      );
+    const of = (project: string) => results.filter((r) => r.project === project);
+    // The runner reads the status (harness/faults/run.ts): it is what happened, in both projects.
+    for (const project of ['fault', 'plain'])
+      assert.deepEqual(
+        of(project).map((r) => [r.title, r.status]),
+        [
+          ['a check that catches the fault', 'failed'],
+          ['a check that does not', 'passed'],
+        ],
+        project,
+      );
+    // A fault's project: one worker for both. A plain one: a new worker after the failure.
+    assert.equal(new Set(of('fault').map((r) => r.workerIndex)).size, 1);
+    assert.equal(new Set(of('plain').map((r) => r.workerIndex)).size, 2);
+    assert.equal(run.code, 1, 'the plain project failed a test: the run is red');
   });
 });
