@@ -23,8 +23,11 @@ import { ROOT } from '../../helpers/config/paths.ts';
 
 const OUT = path.join(ROOT, 'reports', 'faults');
 const BATCH_CONFIG = path.join(ROOT, 'harness', 'faults', 'batch.config.ts');
-/** How many batches of the built-in site's faults each slot runs (one Playwright start each). */
-const BATCHES_PER_SLOT = 2;
+/**
+ * How many batches of the built-in site's faults each slot runs: one Playwright start, site and
+ * healthy control each, so one (of about sixteen faults) a slot costs least.
+ */
+const BATCHES_PER_SLOT = 1;
 /** The first of the ports a batch's faults are served on: 100 a slot, from here. */
 const BATCH_PORTS = 21000;
 /**
