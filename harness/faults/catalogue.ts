@@ -35,6 +35,12 @@ export interface Fault {
    * calls the fault uncaught, and says this list is wrong. The healthy run always runs `args` whole.
    */
   checks?: string[];
+  /**
+   * The tests, by title, that must catch this fault, when they share a file with tests that
+   * cannot (the server checks: one test per check of a target's configuration). Narrows the run
+   * the way {@link Fault.checks} does, by `--grep` in place of the one `args` has.
+   */
+  checkTitles?: string[];
   /** A command (argv) that breaks the target before the run; the server is restored after. */
   apply?: string[];
   /**
@@ -256,6 +262,7 @@ const stage3ServerFaults: Fault[] = [
       "staging's EMAIL_URL names a port nothing listens on: the login email never leaves the site",
     target: 'server',
     args: ['--project=staging', '--grep', '@accounts'],
+    checks: ['tests/functional/login.spec.ts'],
     apply: ['bash', SERVER_SCRIPT, 'apply', 'login-mail-not-sent'],
   },
   {
@@ -294,37 +301,62 @@ const deployFaults: Fault[] = [
   },
 }));
 
+/** Titles of the server checks (harness/server/checks.json) more than one fault must fail. */
+const DEPENDENCIES_INSTALLED = 'production dependencies are installed (npm ls)';
+const PACKAGES_MATCH_LOCK = 'installed packages match package-lock.json';
+const NO_MIGRATION_PENDING = 'no database migration is pending';
+
 /**
  * The real server's staging site broken where a browser cannot see it (yet): caught by the server
  * checks (tests/server, `@server`), run over SSH. faults/server.sh applies each and restores.
+ * Each runs only the checks it must fail (a check is a test, titled by its name in checks.json).
  */
-const serverChecksFaults: Fault[] = [
-  ['dependency-missing', 'the live release lacks a production dependency (@fastify/formbody)'],
+const serverChecksFaults: Fault[] = (
   [
-    'dependency-version-drift',
-    'fastify in the live release is not the version package-lock.json locks (npm install on the server)',
-  ],
-  ['migration-pending', 'the live release ships a migration (0003) that was never applied'],
-  [
-    'nginx-config-invalid',
-    'nginx.conf on disk has a syntax error, never tested: the next reload or reboot fails',
-  ],
-  [
-    'app-not-reloaded',
-    'a deploy switched current but never reloaded the app: the previous release still runs',
-  ],
-  ['static-stale', "nginx serves /static/ from a stale copy, not the live release's folder"],
-  ['disk-full', "the filesystem of the site's logs is full"],
-  [
-    'database-password-rotated',
-    "the database role's password changed in PostgreSQL but not in the site's env",
-  ],
-].map(([name, description]) => ({
-  name: name!,
-  description: description!,
+    [
+      'dependency-missing',
+      'the live release lacks a production dependency (@fastify/formbody)',
+      [DEPENDENCIES_INSTALLED, PACKAGES_MATCH_LOCK],
+    ],
+    [
+      'dependency-version-drift',
+      'fastify in the live release is not the version package-lock.json locks (npm install on the server)',
+      [PACKAGES_MATCH_LOCK],
+    ],
+    [
+      'migration-pending',
+      'the live release ships a migration (0003) that was never applied',
+      [NO_MIGRATION_PENDING],
+    ],
+    [
+      'nginx-config-invalid',
+      'nginx.conf on disk has a syntax error, never tested: the next reload or reboot fails',
+      ['nginx configuration is valid (nginx -t)'],
+    ],
+    [
+      'app-not-reloaded',
+      'a deploy switched current but never reloaded the app: the previous release still runs',
+      ['the app runs the live release under its supervisor'],
+    ],
+    [
+      'static-stale',
+      "nginx serves /static/ from a stale copy, not the live release's folder",
+      ["nginx serves the live release's static files"],
+    ],
+    ['disk-full', "the filesystem of the site's logs is full", ['free disk space is above 500 MB']],
+    [
+      'database-password-rotated',
+      "the database role's password changed in PostgreSQL but not in the site's env",
+      ['the database answers from the server'],
+    ],
+  ] as const
+).map(([name, description, checkTitles]) => ({
+  name,
+  description,
   target: 'server',
   args: ['--project=staging', '--grep', '@server'],
-  apply: ['bash', SERVER_SCRIPT, 'apply', name!],
+  checkTitles: [...checkTitles],
+  apply: ['bash', SERVER_SCRIPT, 'apply', name],
 }));
 
 /**
@@ -353,24 +385,41 @@ const containerFaults: Fault[] = [
       DEPLOY_TIMEOUT_MS: '15000',
     },
   })),
-  ...[
+  ...(
     [
-      'skip-migrate',
-      'a recreate ships a new table (migration 0004) and the deploy forgets migrate',
-    ],
-    ['debug-on', 'the container runs with a debug switch on (the debug 404 page)'],
-    ['not-recreated', 'the deploy built the new image but the container still runs the old one'],
-    ['secret-key-readable', 'the secret-key file on the server is readable by every user'],
-    [
-      'db-chowned-to-root',
-      'the host database file now belongs to root: the container cannot write it',
-    ],
-  ].map(([name, description]) => ({
-    name: name!,
-    description: description!,
+      [
+        'skip-migrate',
+        'a recreate ships a new table (migration 0004) and the deploy forgets migrate',
+        'no database migration is pending inside the container',
+      ],
+      [
+        'debug-on',
+        'the container runs with a debug switch on (the debug 404 page)',
+        'debug is off inside the container (production mode, no fault switch)',
+      ],
+      [
+        'not-recreated',
+        'the deploy built the new image but the container still runs the old one',
+        'the container runs the image the last deploy built',
+      ],
+      [
+        'secret-key-readable',
+        'the secret-key file on the server is readable by every user',
+        'the secret-key file is on the server, not world-readable, and the container uses it',
+      ],
+      [
+        'db-chowned-to-root',
+        'the host database file now belongs to root: the container cannot write it',
+        "the database file is the host's, bind-mounted, and writable by the container's user",
+      ],
+    ] as const
+  ).map(([name, description, checkTitle]) => ({
+    name,
+    description,
     target: 'container' as const,
     args: ['--project=staging', '--grep', '@server'],
-    apply: ['bash', CONTAINER_SCRIPT, 'apply', name!],
+    checkTitles: [checkTitle],
+    apply: ['bash', CONTAINER_SCRIPT, 'apply', name],
   })),
 ];
 

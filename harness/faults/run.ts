@@ -109,10 +109,28 @@ function collect(
 /** What one run is: a fault, or the healthy baseline of a target and set of arguments. */
 type Run = Pick<Fault, 'name' | 'target' | 'args' | 'env' | 'caughtBy' | 'expectedLine'>;
 
-/** A fault with `checks` first runs only those spec files, with the same project and filters. */
-function narrowed(fault: Fault): Run {
-  return fault.checks ? { ...fault, args: [...fault.args, ...fault.checks] } : fault;
+/**
+ * A fault with `checks` first runs only those spec files, with the same project and filters; one
+ * with `checkTitles`, only the tests of those titles.
+ */
+export function narrowed(fault: Fault): Run {
+  let args = fault.args;
+  if (fault.checkTitles) {
+    // The titles, as one --grep in place of the one args has (Playwright keeps only the last).
+    const grep = fault.checkTitles.map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
+    const at = args.indexOf('--grep');
+    args = at >= 0 ? args.with(at + 1, grep) : [...args, '--grep', grep];
+  }
+  return { ...fault, args: [...args, ...(fault.checks ?? [])] };
 }
+
+/** Whether a fault names the checks that must catch it (its first run is {@link narrowed}). */
+const hasChecks = (fault: Fault) => Boolean(fault.checks || fault.checkTitles);
+/** A fault's declared checks, for a message. */
+const checksOf = (fault: Fault) =>
+  [...(fault.checks ?? []).map(short), ...(fault.checkTitles ?? []).map((t) => `'${t}'`)].join(
+    ', ',
+  );
 
 /**
  * Whether a run that stopped before any test was preflight catching `fault`: exit 2 and, among
@@ -190,10 +208,12 @@ function outcomeOf(
   exitCode: number,
   seconds: number,
   project?: string,
+  narrowedRun = false,
 ): Outcome {
   const tests: Outcome['tests'] = new Map();
   for (const suite of suites) collect(suite, tests, project);
-  if (tests.size === 0) {
+  // A narrowed run that matched no test: its checks are wrong, and the whole run decides.
+  if (tests.size === 0 && !narrowedRun) {
     // A run that ran nothing proves nothing (the target did not start, say): stop here.
     throw new Error(`${name}: the suite ran no test (exit ${exitCode}); see the output above`);
   }
@@ -201,7 +221,7 @@ function outcomeOf(
   return { tests, seconds, exitCode, firstError: firstMessage };
 }
 
-async function runSuite(target: Run, slot: number): Promise<Outcome> {
+async function runSuite(target: Run, slot: number, narrowedRun = false): Promise<Outcome> {
   const report = path.join(OUT, `${target.name}.json`);
   const started = Date.now();
   const { code: exitCode, stderr } = await runCapturing(
@@ -219,7 +239,8 @@ async function runSuite(target: Run, slot: number): Promise<Outcome> {
   const caught = caughtByPreflight(target, exitCode, stderr);
   if (caught)
     return { tests: new Map([[PREFLIGHT, 'failed']]), seconds, exitCode, firstError: caught };
-  return outcomeOf(readReport(report, target.name, exitCode), target.name, exitCode, seconds);
+  const suites = readReport(report, target.name, exitCode);
+  return outcomeOf(suites, target.name, exitCode, seconds, undefined, narrowedRun);
 }
 
 /**
@@ -360,13 +381,14 @@ async function main(): Promise<void> {
     const recordFault = async (index: number, fault: Fault, first: Outcome, slot: number) => {
       let outcome = first;
       let failed = [...outcome.tests].filter(([, s]) => s === 'failed').map(([t]) => t);
-      if (fault.checks && failed.length === 0) {
+      if (hasChecks(fault) && failed.length === 0) {
         // The declared checks missed it: the whole suite decides, and the entry is called wrong.
+        const missed = first.tests.size ? 'all passed' : 'matched no test';
         outcome = await runSuite(fault, slot);
         outcome.seconds += first.seconds;
         failed = [...outcome.tests].filter(([, s]) => s === 'failed').map(([t]) => t);
         wrongChecks.push(
-          `${fault.name}: its checks (${fault.checks.map(short).join(', ')}) all passed; ${failed.length ? `the whole suite caught it (${failed.map(short).join('; ')})` : 'so did the whole suite'}: fix its entry in harness/faults/catalogue.ts`,
+          `${fault.name}: its checks (${checksOf(fault)}) ${missed}; ${failed.length ? `the whole suite caught it (${failed.map(short).join('; ')})` : 'so did the whole suite'}: fix its entry in harness/faults/catalogue.ts`,
         );
       }
       caughtBy.set(fault.name, failed);
@@ -412,7 +434,12 @@ async function main(): Promise<void> {
         throw new Error(`${fault.name}: could not apply the fault (${fault.apply.join(' ')})`);
       }
       try {
-        await recordFault(index, fault, await runSuite(narrowed(fault), slot), slot);
+        await recordFault(
+          index,
+          fault,
+          await runSuite(narrowed(fault), slot, hasChecks(fault)),
+          slot,
+        );
       } finally {
         if (target !== 'local' && (await run([...RESTORE[target], fault.name])) !== 0) {
           console.error(`faults: could not restore the server after ${fault.name}`);

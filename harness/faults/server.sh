@@ -84,8 +84,23 @@ set_site_fault() { # site fault|'' -> reloads the site's app with SUPERLISTS_FAU
   "$S/bin/supervise" "$1" reload >/dev/null
 }
 
+# The faults that change nothing but nginx.conf: restore puts back the copy apply saved.
+NGINX_ONLY='no-hsts hsts-max-age-zero static-expires-max cookies-samesite-none http-not-redirected nginx-drops-host https-redirect-loop login-link-http-on-https nginx-config-invalid static-stale'
+nginx_only() { [[ " $NGINX_ONLY " == *" $1 "* ]]; }
+HEALTHY_CONF=$CONF.healthy
+
+# Waits (bounded) until nginx answers healthily: staging serves, production redirects to https
+# and sends HSTS.
+wait_nginx_healthy() {
+  wait_for '^HTTP/1.1 200' -I http://127.0.0.1:8081/
+  wait_for '^HTTP/1.1 301' -I http://127.0.0.1:8082/
+  wait_for '^strict-transport-security: max-age=[1-9]' -I https://127.0.0.1:8443/
+}
+
 case "${1:-}" in
 apply)
+  # The healthy nginx.conf, as it was before the fault, for restore (up.ts wrote it).
+  if nginx_only "${2:-}"; then cp "$CONF" "$HEALTHY_CONF"; fi
   case "${2:-}" in
   no-hsts) # the https server block lost its add_header line
     sed -i '/Strict-Transport-Security/d' "$CONF"
@@ -236,6 +251,15 @@ deploy)
   esac
   ;;
 restore)
+  if nginx_only "${2:-}" && [ -f "$HEALTHY_CONF" ]; then
+    # Only nginx.conf changed: the saved copy back, a reload, nothing else (no app restarts).
+    mv "$HEALTHY_CONF" "$CONF"
+    rm -rf "$STAGING/static-stale"
+    nginx_reload
+    wait_nginx_healthy
+    exit 0
+  fi
+  rm -f "$HEALTHY_CONF"
   # Faults that change only what up.ts rewrites (nginx.conf, a site's env, a role's password) or
   # the production site's fault switch: no redeploy needed. Any other fault (a new one included)
   # gets the full restore, a healthy staging deploy.
@@ -251,25 +275,24 @@ restore)
     env_sum[$site]=$(md5sum <"$(site_env "$site")")
     worker[$site]=$(worker_pid "$site")
   done
-  set_site_fault production ''
-  # Production was reloaded (with its env as up.ts rewrites it, below, if that changed too).
+  # Production's fault switch off (a reload), when a fault turned it on.
+  if grep -q '^SUPERLISTS_FAULT=' "$(site_env production)"; then set_site_fault production ''; fi
   # A release that ran without migration 0002 may have stored duplicates that 0002 would refuse.
   psql -q "$(database_url staging)" -c 'DELETE FROM lists_item a USING lists_item b WHERE a.list_id = b.list_id AND a.text = b.text AND a.id > b.id' 2>/dev/null || true
   # Rewrites nginx.conf, the mail configs and both sites' env, reloading whatever changed.
   (cd "$ROOT" && node --import tsx harness/server/up.ts --no-deploy --no-container >/dev/null)
   rm -rf "$STAGING/static-stale"
-  wait_new_worker production "${worker[production]}"
+  # A site whose env changed was reloaded (above or by up.ts): wait (bounded) for a new worker.
+  if [ "$(md5sum <"$(site_env production)")" != "${env_sum[production]}" ]; then
+    wait_new_worker production "${worker[production]}"
+  fi
   if [ "$redeploy" = true ]; then
     "$S/bin/deploy" staging HEAD >/dev/null
   else
-    # A site whose env changed was reloaded: wait (bounded) for a new worker, which read it.
     if [ "$(md5sum <"$(site_env staging)")" != "${env_sum[staging]}" ]; then
       wait_new_worker staging "${worker[staging]}"
     fi
-    # nginx answers healthily again: staging serves, production redirects to https, HSTS is on.
-    wait_for '^HTTP/1.1 200' -I http://127.0.0.1:8081/
-    wait_for '^HTTP/1.1 301' -I http://127.0.0.1:8082/
-    wait_for '^strict-transport-security: max-age=[1-9]' -I https://127.0.0.1:8443/
+    wait_nginx_healthy
   fi
   live=$(readlink -f "$STAGING/current")
   for release in "$STAGING"/releases/*/; do

@@ -9,7 +9,8 @@ import { describe, it } from 'node:test';
 import { CATALOGUE } from '../faults/catalogue.ts';
 import { CONTROL, batchProjects, batchable, faultPorts } from '../faults/batch.ts';
 import { parseFaultPorts } from '../reference-site/src/faults.ts';
-import { playwright, scratch } from './run.ts';
+import { narrowed } from '../faults/run.ts';
+import { ROOT, playwright, scratch } from './run.ts';
 
 const fault = (name: string) => CATALOGUE.find((f) => f.name === name)!;
 
@@ -87,5 +88,33 @@ describe('fault batches', () => {
     assert.equal(new Set(of('fault').map((r) => r.workerIndex)).size, 1);
     assert.equal(new Set(of('plain').map((r) => r.workerIndex)).size, 2);
     assert.equal(run.code, 1, 'the plain project failed a test: the run is red');
+  });
+});
+
+describe('faults that name their checks by title', () => {
+  const titled = CATALOGUE.filter((f) => f.checkTitles);
+  const checkNames = ['checks.json', 'container-checks.json'].flatMap((file) =>
+    (
+      JSON.parse(readFileSync(path.join(ROOT, 'harness/server', file), 'utf8')) as {
+        name: string;
+      }[]
+    ).map((check) => check.name),
+  );
+
+  it('name checks the real server has (a renamed check fails here, not in the catalogue)', () => {
+    assert.ok(titled.length >= 13, `${titled.length} faults name their checks by title`);
+    for (const fault of titled)
+      for (const title of fault.checkTitles!) assert.ok(checkNames.includes(title), title);
+  });
+
+  it('run only those checks: their titles replace the --grep of the fault', () => {
+    const fault = CATALOGUE.find((f) => f.name === 'dependency-missing')!;
+    const args = narrowed(fault).args;
+    assert.deepEqual(args.slice(0, 2), ['--project=staging', '--grep']);
+    const grep = new RegExp(args[2]!);
+    assert.ok(grep.test('Server production dependencies are installed (npm ls) @server'));
+    assert.ok(grep.test('Server installed packages match package-lock.json @server'));
+    assert.ok(!grep.test('Server no database migration is pending @server'));
+    assert.ok(!grep.test('Server production dependencies are installed (npm_ls) @server'));
   });
 });
