@@ -199,14 +199,18 @@ export function aggregateVerdict(run: {
     }
     const after = last.findLast((a) => a.type === 'deploy: release after');
     if (after?.description) releasesAfter.set(project, after.description);
-    if (outcome === 'expected') counts.passed++;
+    // A failure Playwright was told to expect (test.fail(), a fault run's `faultRun`) is still a
+    // check of the site that failed: the gate is never green for it.
+    const failedAsExpected =
+      outcome === 'expected' && (status === 'failed' || status === 'timedOut');
+    if (outcome === 'expected' && !failedAsExpected) counts.passed++;
     else if (outcome === 'flaky') {
       counts.flaky++;
       flaky.push({ test, project });
     } else if (status === 'interrupted' || (outcome === 'unexpected' && stopped(last))) {
       counts.interrupted++;
       interrupted.push({ test, project });
-    } else if (outcome === 'unexpected') {
+    } else if (outcome === 'unexpected' || failedAsExpected) {
       counts.failed++;
       failed.push({ test, project, error });
     } else if (!last.some((a) => a.type === 'skip' || a.type === 'fixme')) counts.didNotRun++;

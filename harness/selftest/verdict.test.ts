@@ -109,6 +109,16 @@ describe('the verdict rule', () => {
     assert.equal(stopped.counts.interrupted, 1);
     assert.equal(stopped.counts.failed, 0);
   });
+
+  it('a failure Playwright was told to expect (test.fail(), faultRun) is still failed', () => {
+    const verdict = verdictOf([passed, outcome({ outcome: 'expected', status: 'failed' })]);
+    assert.equal(verdict.status, 'failed');
+    assert.deepEqual([verdict.counts.passed, verdict.counts.failed], [1, 1]);
+    assert.equal(
+      verdictOf([passed, outcome({ outcome: 'expected', status: 'timedOut' })]).status,
+      'failed',
+    );
+  });
 });
 
 describe('the verdict, end to end', { concurrency: 1 }, () => {
