@@ -398,13 +398,26 @@ async function main(): Promise<void> {
         `faults: ${String(index + 1).padStart(2)}/${faults.length} ${fault.name.padEnd(26)} ${String(failed.length).padStart(2)} test(s) failed (${outcome.seconds.toFixed(1)} s${outcome === first && batched.some(([, f]) => f === fault) ? ', its batch' : ''})`,
       );
     };
-    await inPool(ownBaselines, width, async (baseline, slot) => {
-      const label = [
-        ...Object.entries(baseline.env ?? {}).map(([k, v]) => `${k}=${v}`),
-        ...baseline.args,
-      ].join(' ');
-      recordHealthy(await runSuite(baseline, slot), label);
-    });
+    // A real server's healthy baselines leave it as they found it (as runs on a shared staging
+    // must), all but the deploy spec's, whose redeploy reloads a site under any other run: the
+    // others two at a time, then those alone. The built-in site's each have a site of their own.
+    const deploys = (run: Run) => run.args.some((a) => a.startsWith('tests/deploy/'));
+    const baselineGroups =
+      target === 'local'
+        ? [{ runs: ownBaselines, width }]
+        : [
+            { runs: ownBaselines.filter((b) => !deploys(b)), width: 2 },
+            { runs: ownBaselines.filter(deploys), width: 1 },
+          ];
+    for (const group of baselineGroups) {
+      await inPool(group.runs, group.width, async (baseline, slot) => {
+        const label = [
+          ...Object.entries(baseline.env ?? {}).map(([k, v]) => `${k}=${v}`),
+          ...baseline.args,
+        ].join(' ');
+        recordHealthy(await runSuite(baseline, slot), label);
+      });
+    }
     // The built-in site's faults that can share a run do (batch.ts): a few batches a slot, first,
     // as they take longest; then every other fault in a run of its own.
     const batched = target === 'local' ? ownFaults.filter(([, f]) => batchable(f)) : [];
