@@ -44,8 +44,10 @@ export interface BatchProject {
   grepInvert: RegExp;
 }
 
-const specFile = (check: string) =>
-  new RegExp(`${path.join(ROOT, check).replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}$`);
+/** `text` as a regular expression that matches it literally. */
+export const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+
+const specFile = (check: string) => new RegExp(`${escapeRegExp(path.join(ROOT, check))}$`);
 
 /** The projects of a batch run, from its SUPERLISTS_FAULT_PORTS. */
 export function batchProjects(value: string | undefined): BatchProject[] {

@@ -18,7 +18,7 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CATALOGUE, type Fault } from './catalogue.ts';
-import { CONTROL, batchable, faultPorts } from './batch.ts';
+import { CONTROL, batchable, escapeRegExp, faultPorts } from './batch.ts';
 import { ROOT } from '../../helpers/config/paths.ts';
 
 const OUT = path.join(ROOT, 'reports', 'faults');
@@ -117,7 +117,7 @@ export function narrowed(fault: Fault): Run {
   let args = fault.args;
   if (fault.checkTitles) {
     // The titles, as one --grep in place of the one args has (Playwright keeps only the last).
-    const grep = fault.checkTitles.map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
+    const grep = fault.checkTitles.map(escapeRegExp).join('|');
     const at = args.indexOf('--grep');
     args = at >= 0 ? args.with(at + 1, grep) : [...args, '--grep', grep];
   }

@@ -124,9 +124,12 @@ export function unknownSettingLine(
   nearMisses = false,
 ): string | undefined {
   const known = knownSettings().map((setting) => setting.name);
+  const isKnown = new Set(known);
   for (const name of names) {
-    if (known.includes(name)) continue;
+    if (isKnown.has(name)) continue;
     const own = OWN_PREFIXES.some((prefix) => name.startsWith(prefix));
+    // Another program's name (PATH, npm's hundred npm_*) matters only as a near miss.
+    if (!own && (!nearMisses || name.length < 4)) continue;
     const candidates = own
       ? known
       : known.filter((k) => !OWN_PREFIXES.some((p) => k.startsWith(p)));

@@ -177,12 +177,16 @@ export function editDistance(a: string, b: string): number {
 
 /** The known word nearest to `word`, when near enough to be what was meant. */
 export function nearest(word: string, known: readonly string[]): string | undefined {
+  const limit = Math.max(2, Math.floor(word.length * 0.4));
   let best: { name: string; distance: number } | undefined;
   for (const name of known) {
+    // The distance is at least the difference in length: a word that cannot be near enough, or
+    // nearer than the best so far, is not measured (every process checks its whole environment).
+    const gap = Math.abs(word.length - name.length);
+    if (gap > limit || (best && gap >= best.distance)) continue;
     const distance = editDistance(word, name);
     if (!best || distance < best.distance) best = { name, distance };
   }
-  const limit = Math.max(2, Math.floor(word.length * 0.4));
   return best && best.distance <= limit ? best.name : undefined;
 }
 
