@@ -177,27 +177,34 @@ const sqliteSiteFaults: Fault[] = siteFaults
 
 /** Production's https front: the smoke checks against the real server's production site. */
 const productionSmoke = ['--project=production', '--grep', '@smoke'];
+/** The https checks (tests/smoke/https.spec.ts) an https fault must fail: each runs only its own. */
+const HSTS = 'the site is served over https with HSTS';
+const CSRF_COOKIE_SECURE = 'the CSRF cookie is Secure';
 const httpsFaults: Fault[] = [
   {
     name: 'no-hsts',
     description: 'nginx lost its Strict-Transport-Security header on the https site',
     apply: ['bash', SERVER_SCRIPT, 'apply', 'no-hsts'],
+    checkTitles: [HSTS],
   },
   {
     name: 'http-not-redirected',
     description: 'plain http serves the site instead of redirecting to https',
     apply: ['bash', SERVER_SCRIPT, 'apply', 'http-not-redirected'],
+    checkTitles: ['plain http redirects to https'],
   },
   {
     name: 'mixed-content',
     description: SITE_FAULTS.find((f) => f.name === 'mixed-content')!.description,
     apply: ['bash', SERVER_SCRIPT, 'apply', 'mixed-content'],
+    checkTitles: ['pages load nothing over plain http (no mixed content)'],
   },
   {
     name: 'insecure-cookies',
     description:
       "production's session and CSRF cookies are set without Secure over https (SESSION_COOKIE_SECURE, CSRF_COOKIE_SECURE at 0)",
     apply: ['bash', SERVER_SCRIPT, 'apply', 'insecure-cookies'],
+    checkTitles: [CSRF_COOKIE_SECURE],
   },
   // A header present with a value that turns it off (issue 24, item 6).
   {
@@ -205,6 +212,7 @@ const httpsFaults: Fault[] = [
     description:
       'nginx sends Strict-Transport-Security: max-age=0, which tells browsers to forget HSTS',
     apply: ['bash', SERVER_SCRIPT, 'apply', 'hsts-max-age-zero'],
+    checkTitles: [HSTS],
   },
   {
     name: 'static-expires-max',
@@ -218,6 +226,7 @@ const httpsFaults: Fault[] = [
     description:
       "production's nginx marks the session and CSRF cookies SameSite=None: Secure, but sent with requests from any site",
     apply: ['bash', SERVER_SCRIPT, 'apply', 'cookies-samesite-none'],
+    checkTitles: [CSRF_COOKIE_SECURE],
   },
 ].map((fault) => ({
   target: 'server' as const,
@@ -254,7 +263,8 @@ const preflightFaults: Fault[] = [
   },
 ];
 
-/** Stage 3 (login mail, sessions) broken on the real server: caught by the stage-3 stories. */
+/** Stage 3 (login mail, sessions) broken on the real server: caught by the login story. */
+const LOGIN_STORY = 'Edith logs in with the link the site mails her, then logs out';
 const stage3ServerFaults: Fault[] = [
   {
     name: 'login-mail-not-sent',
@@ -263,6 +273,7 @@ const stage3ServerFaults: Fault[] = [
     target: 'server',
     args: ['--project=staging', '--grep', '@accounts'],
     checks: ['tests/functional/login.spec.ts'],
+    checkTitles: [LOGIN_STORY],
     apply: ['bash', SERVER_SCRIPT, 'apply', 'login-mail-not-sent'],
   },
   {
@@ -273,6 +284,7 @@ const stage3ServerFaults: Fault[] = [
     // The login story writes: allowed on production for this fault's run only.
     args: ['--project=production', 'tests/functional/login.spec.ts'],
     env: { PRODUCTION_ALLOW_WRITES: 'true' },
+    checkTitles: [LOGIN_STORY],
     apply: ['bash', SERVER_SCRIPT, 'apply', 'login-link-http-on-https'],
   },
 ];
