@@ -281,19 +281,40 @@ const RESTORE = {
   container: ['bash', 'harness/faults/container.sh', 'restore'],
 } as const;
 
+/**
+ * Runs harness/server/`script`.ts; on failure shows its lines (runCapturing shows those of a
+ * crash, not of exit 1, a fault run's usual code) and returns false.
+ */
+async function serverScript(script: 'up' | 'down'): Promise<boolean> {
+  const { code, stderr } = await runCapturing([
+    'node',
+    '--import',
+    'tsx',
+    `harness/server/${script}.ts`,
+  ]);
+  if (code === 1) process.stderr.write(stderr);
+  return code === 0;
+}
+
 /** Brings the real local server up for the server faults, and always down again. */
 async function withServer<T>(needed: boolean, body: () => Promise<T>): Promise<T> {
   if (!needed) return body();
   console.log('faults: bringing the real local server up ...');
-  if ((await run(['node', '--import', 'tsx', 'harness/server/up.ts'])) !== 0) {
-    await run(['node', '--import', 'tsx', 'harness/server/down.ts']);
-    throw new Error('the real local server did not come up (npm run server:up says why)');
+  if (!(await serverScript('up'))) {
+    await serverScript('down');
+    throw new Error('the real local server did not come up (its lines above say where)');
   }
+  // A server left running is a failure the run must show (CI would fail on it later, with no why).
+  const notStopped = 'the real local server did not stop (its lines above say where)';
+  let result: T;
   try {
-    return await body();
-  } finally {
-    await run(['node', '--import', 'tsx', 'harness/server/down.ts']);
+    result = await body();
+  } catch (error) {
+    if (!(await serverScript('down'))) console.error(`faults: ${notStopped}`);
+    throw error;
   }
+  if (!(await serverScript('down'))) throw new Error(notStopped);
+  return result;
 }
 
 /**
