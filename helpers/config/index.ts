@@ -134,7 +134,7 @@ export function unknownSettingLine(
       ? known
       : known.filter((k) => !OWN_PREFIXES.some((p) => k.startsWith(p)));
     const hint = nearest(name, candidates);
-    if (own || (nearMisses && hint && name.length >= 4 && editDistance(name, hint) <= 2)) {
+    if (own || (hint && editDistance(name, hint) <= 2)) {
       return `${name} (${where}) is not a setting of the suite${didYouMean(name, candidates)}: every setting is in .env.example`;
     }
   }
