@@ -11,7 +11,8 @@ export default defineConfig({
   ...base,
   testDir: path.join(ROOT, 'harness/selftest/specs'),
   globalSetup: path.join(ROOT, 'global-setup.ts'),
-  outputDir: path.join(ROOT, 'test-results/selftest'),
+  // Under the suite's own output folder: its run's own when another run holds the checkout.
+  outputDir: path.join(ROOT, base.outputDir ?? 'test-results', 'selftest'),
   reporter: [['list']],
   webServer:
     base.webServer && !Array.isArray(base.webServer) ? { ...base.webServer, cwd: ROOT } : undefined,

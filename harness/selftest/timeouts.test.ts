@@ -7,11 +7,9 @@
  * alone says "Test timeout of 20000ms exceeded." and nothing else.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { describe, it } from 'node:test';
 import { ConfigError, DEFAULT_TEST_TIMEOUTS, loadSettings } from '../../helpers/config/index.ts';
-import { ROOT, playwright } from './run.ts';
+import { playwright, readVerdict } from './run.ts';
 
 const BASE = { SUPERLISTS_RUN_ID: 'run-1', SUPERLISTS_LOCAL_PORT: '4000' };
 const LOCAL = ['node', 'playwright', 'test'];
@@ -57,6 +55,8 @@ describe('settings', () => {
 describe('a story that runs out of time', () => {
   it('names the step, the pending action and the earlier steps, on the console and in the verdict', async () => {
     const budget = 12;
+    // Its own run id: the verdict is read where this run wrote it, whatever else runs beside it.
+    const runId = `selftest-timeout-${process.pid}`;
     const run = await playwright(
       [
         'tests/functional/login.spec.ts',
@@ -66,7 +66,12 @@ describe('a story that runs out of time', () => {
       ],
       // No mail ever comes: the mail wait (20 s) outlasts the story's budget by 8 s, a margin a
       // busy runner's late timers do not eat.
-      { SUPERLISTS_FAULT: 'no-login-mail', TEST_TIMEOUTS: `@accounts=${budget}s`, TRACE: 'off' },
+      {
+        SUPERLISTS_FAULT: 'no-login-mail',
+        TEST_TIMEOUTS: `@accounts=${budget}s`,
+        TRACE: 'off',
+        SUPERLISTS_RUN_ID: runId,
+      },
     );
     assert.equal(run.code, 1, run.output);
     assert.match(run.output, new RegExp(`Test timeout of ${budget * 1000}ms exceeded\\.`));
@@ -82,11 +87,7 @@ describe('a story that runs out of time', () => {
       run.output,
       /\+\d+\.\d s {2}the email arrives, with a link back to this site \(pending, \d+\.\d s so far\)\n/,
     );
-    const verdict = JSON.parse(
-      readFileSync(path.join(ROOT, 'reports', 'verdict-local.json'), 'utf8'),
-    ) as {
-      failed: { error: string }[];
-    };
+    const verdict = readVerdict('local', runId);
     assert.match(verdict.failed[0]?.error ?? '', step);
   });
 });
