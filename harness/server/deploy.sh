@@ -230,6 +230,9 @@ s_deps() {
   fi
   (
     cd "$RELEASE_DIR"
+    # A native module built earlier on this machine (server/up.ts packs the checkout's) is
+    # unpacked, not compiled again: prebuild-install's local prebuilds.
+    export npm_config_better_sqlite3_local_prebuilds=$S/cache/prebuilds
     "$NPM" ci --omit=dev --workspace=harness/reference-site --include-workspace-root=false \
       --no-audit --no-fund --prefer-offline --loglevel=warn
   )

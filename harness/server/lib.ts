@@ -106,6 +106,8 @@ export const P = {
   imapPassword: join(STATE, 'secrets', 'imap-password'),
   createSession: join(STATE, 'bin', 'create-session'),
   cache: join(STATE, 'cache'),
+  /** Local prebuilds of native modules for a deploy's `npm ci` (up.ts, deploy.sh). */
+  prebuilds: join(STATE, 'cache', 'prebuilds'),
   sites: join(STATE, 'sites'),
   envServer: join(SOURCE_REPO, '.env.server'),
 };

@@ -156,6 +156,33 @@ function tail(file: string, lines = 15): string {
  * Starts a daemon in the foreground of its own session, its output appended to a log file, never
  * to our pipes (a daemon that keeps them open would hang whoever waits for our output to end).
  */
+/**
+ * The checkout's own build of better-sqlite3, packed where a deploy's `npm ci` looks for a local
+ * prebuild (prebuild-install's `<package>_local_prebuilds`, set by deploy.sh): no prebuilt binary
+ * can be downloaded here, so each new lock file's install would compile sqlite3.c again, about 50 s
+ * of one core. Same machine, same Node, same version (the name says both); another version, or no
+ * build in the checkout, finds no file and compiles as before. Returns what it did.
+ */
+function packLocalPrebuild(): string {
+  const from = join(SOURCE_REPO, 'node_modules', 'better-sqlite3');
+  const binary = join(from, 'build', 'Release', 'better_sqlite3.node');
+  if (!existsSync(binary)) return 'no better-sqlite3 build in the checkout to reuse';
+  const { version } = JSON.parse(readFileSync(join(from, 'package.json'), 'utf8')) as {
+    version: string;
+  };
+  const { platform, arch, versions } = process;
+  const file = join(
+    P.prebuilds,
+    `better-sqlite3-v${version}-node-v${versions.modules}-${platform}-${arch}.tar.gz`,
+  );
+  if (!existsSync(file) || statSync(file).mtimeMs < statSync(binary).mtimeMs) {
+    mkdir(P.prebuilds);
+    run('tar', ['-czf', `${file}.tmp`, '-C', from, 'build/Release/better_sqlite3.node']);
+    run('mv', ['-f', `${file}.tmp`, file]);
+  }
+  return `local prebuild ${file}`;
+}
+
 function startDetached(cmd: string, args: string[], logFile: string, pidFile?: string): number {
   const log = openSync(logFile, 'a', 0o600);
   try {
@@ -263,6 +290,7 @@ async function main(): Promise<void> {
     const npm = which('npm');
     const npmCache = run(npm, ['config', 'get', 'cache'], { cwd: '/' }).stdout.trim();
     writeIfChanged(P.serverEnv, serverEnv(node, npm, npmCache));
+    const prebuild = packLocalPrebuild();
     writeIfChanged(P.deploy, readFileSync(join(SERVER_SRC, 'deploy.sh'), 'utf8'), 0o755);
     writeIfChanged(P.supervise, readFileSync(join(SERVER_SRC, 'supervise.sh'), 'utf8'), 0o755);
     writeIfChanged(
@@ -274,7 +302,7 @@ async function main(): Promise<void> {
     if (writeIfChanged(P.supervisor, readFileSync(supervisorSrc, 'utf8'), 0o644)) {
       console.log(`[up]   installed ${P.supervisor} (from harness/reference-site/supervisor.mjs)`);
     }
-    return fresh ? `created ${STATE}` : `${STATE} (existing)`;
+    return `${fresh ? `created ${STATE}` : `${STATE} (existing)`}; ${prebuild}`;
   });
 
   await steps.step('keys', () => {
