@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { CATALOGUE } from '../faults/catalogue.ts';
@@ -89,7 +90,69 @@ describe('fault batches', () => {
     assert.equal(new Set(of('plain').map((r) => r.workerIndex)).size, 2);
     assert.equal(run.code, 1, 'the plain project failed a test: the run is red');
   });
+
+  it("a batch's healthy control fails when the site is broken on its port too, and the run is red", async () => {
+    // ALLOWED_HOSTS=* breaks the whole site, every port, the way `any-host` breaks one: as a
+    // fault leaking onto the control's port would. The control must fail on it, not pass it by.
+    const [faultPort, controlPort] = await freePorts(2);
+    const report = path.join(scratch, 'leaky-batch.json');
+    const run = await playwright(
+      ['--config', 'harness/faults/batch.config.ts', '--reporter=json'],
+      {
+        SUPERLISTS_FAULT_PORTS: faultPorts([fault('debug-404')], [faultPort!, controlPort!]),
+        ALLOWED_HOSTS: '*',
+        PLAYWRIGHT_JSON_OUTPUT_FILE: report,
+        RETRIES: '0',
+      },
+    );
+    const statuses = (project: string) =>
+      new Map(
+        (JSON.parse(readFileSync(report, 'utf8')) as JsonReport).suites
+          .flatMap((file) => file.suites ?? [])
+          .flatMap((suite) => suite.specs)
+          .flatMap((spec) =>
+            spec.tests
+              .filter((t) => t.projectName === project)
+              .map((t) => [spec.title, [t.results.at(-1)!.status, t.expectedStatus]] as const),
+          ),
+      );
+    const HOST_400 = 'a request for another host name answers 400, never a page of the site';
+    // The control is a verdict: it failed, unexpectedly, so the run is red.
+    assert.deepEqual(statuses(CONTROL).get(HOST_400), ['failed', 'passed'], run.output);
+    assert.equal(run.code, 1, run.output);
+    // The fault's project still measures its fault.
+    assert.equal(
+      statuses('debug-404').get('an unknown address answers a plain 404 with no debug output')?.[0],
+      'failed',
+    );
+  });
 });
+
+interface JsonReport {
+  suites: {
+    suites?: {
+      specs: {
+        title: string;
+        tests: { projectName: string; expectedStatus: string; results: { status: string }[] }[];
+      }[];
+    }[];
+  }[];
+}
+
+/** `count` ports nothing listens on now (the system's choice, then closed). */
+async function freePorts(count: number): Promise<number[]> {
+  const servers = Array.from({ length: count }, () => net.createServer());
+  const ports = await Promise.all(
+    servers.map(
+      (server) =>
+        new Promise<number>((resolve) =>
+          server.listen(0, '127.0.0.1', () => resolve((server.address() as net.AddressInfo).port)),
+        ),
+    ),
+  );
+  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  return ports;
+}
 
 describe('faults that name their checks by title', () => {
   const titled = CATALOGUE.filter((f) => f.checkTitles);
