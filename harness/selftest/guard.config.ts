@@ -1,6 +1,6 @@
 /**
  * The suite's own configuration, pointed at selftest/specs: specs that prove the guards work by
- * misbehaving on purpose. Used only by selftest/read-only.test.ts.
+ * misbehaving on purpose. Used by selftest/read-only, logs and services.test.ts.
  */
 import path from 'node:path';
 import { defineConfig } from '@playwright/test';

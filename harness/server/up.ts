@@ -153,10 +153,6 @@ function tail(file: string, lines = 15): string {
 }
 
 /**
- * Starts a daemon in the foreground of its own session, its output appended to a log file, never
- * to our pipes (a daemon that keeps them open would hang whoever waits for our output to end).
- */
-/**
  * The checkout's own build of better-sqlite3, packed where a deploy's `npm ci` looks for a local
  * prebuild (prebuild-install's `<package>_local_prebuilds`, set by deploy.sh): no prebuilt binary
  * can be downloaded here, so each new lock file's install would compile sqlite3.c again, about 50 s
@@ -183,6 +179,10 @@ function packLocalPrebuild(): string {
   return `local prebuild ${file}`;
 }
 
+/**
+ * Starts a daemon in the foreground of its own session, its output appended to a log file, never
+ * to our pipes (a daemon that keeps them open would hang whoever waits for our output to end).
+ */
 function startDetached(cmd: string, args: string[], logFile: string, pidFile?: string): number {
   const log = openSync(logFile, 'a', 0o600);
   try {
