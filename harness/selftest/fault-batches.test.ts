@@ -4,12 +4,12 @@
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { CATALOGUE } from '../faults/catalogue.ts';
 import { CONTROL, batchProjects, batchable, faultPorts } from '../faults/batch.ts';
 import { parseFaultPorts } from '../reference-site/src/faults.ts';
+import { freePort } from '../reference-site/src/free-port.ts';
 import { narrowed } from '../faults/run.ts';
 import { ROOT, playwright, scratch } from './run.ts';
 
@@ -94,12 +94,14 @@ describe('fault batches', () => {
   it("a batch's healthy control fails when the site is broken on its port too, and the run is red", async () => {
     // ALLOWED_HOSTS=* breaks the whole site, every port, the way `any-host` breaks one: as a
     // fault leaking onto the control's port would. The control must fail on it, not pass it by.
-    const [faultPort, controlPort] = await freePorts(2);
+    const faultPort = await freePort();
+    let controlPort = await freePort();
+    while (controlPort === faultPort) controlPort = await freePort();
     const report = path.join(scratch, 'leaky-batch.json');
     const run = await playwright(
       ['--config', 'harness/faults/batch.config.ts', '--reporter=json'],
       {
-        SUPERLISTS_FAULT_PORTS: faultPorts([fault('debug-404')], [faultPort!, controlPort!]),
+        SUPERLISTS_FAULT_PORTS: faultPorts([fault('debug-404')], [faultPort, controlPort]),
         ALLOWED_HOSTS: '*',
         PLAYWRIGHT_JSON_OUTPUT_FILE: report,
         RETRIES: '0',
@@ -137,21 +139,6 @@ interface JsonReport {
       }[];
     }[];
   }[];
-}
-
-/** `count` ports nothing listens on now (the system's choice, then closed). */
-async function freePorts(count: number): Promise<number[]> {
-  const servers = Array.from({ length: count }, () => net.createServer());
-  const ports = await Promise.all(
-    servers.map(
-      (server) =>
-        new Promise<number>((resolve) =>
-          server.listen(0, '127.0.0.1', () => resolve((server.address() as net.AddressInfo).port)),
-        ),
-    ),
-  );
-  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
-  return ports;
 }
 
 describe('faults that name their checks by title', () => {

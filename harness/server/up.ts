@@ -17,6 +17,7 @@ import {
   openSync,
   mkdirSync,
   readFileSync,
+  renameSync,
   writeFileSync,
   existsSync,
   statSync,
@@ -174,7 +175,7 @@ function packLocalPrebuild(): string {
   if (!existsSync(file) || statSync(file).mtimeMs < statSync(binary).mtimeMs) {
     mkdir(P.prebuilds);
     run('tar', ['-czf', `${file}.tmp`, '-C', from, 'build/Release/better_sqlite3.node']);
-    run('mv', ['-f', `${file}.tmp`, file]);
+    renameSync(`${file}.tmp`, file);
   }
   return `local prebuild ${file}`;
 }
